@@ -1,0 +1,44 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+PHONES ?= 2000
+
+.PHONY: run test lint format bench vendor clean
+
+$(BIN)/assembly: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.dev: $(BIN)/assembly
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+run: $(BIN)/assembly
+	$(BIN)/assembly db upgrade
+	$(BIN)/assembly demo --if-empty
+	$(BIN)/assembly serve --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.dev lint
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: $(VENV)/.dev
+	$(BIN)/python -m tests.load.bench --phones $(PHONES)
+
+vendor:
+	./scripts/vendor.sh
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,96 @@
+"""Configuration read from the environment, with local defaults (microblog style).
+
+Every setting has a safe default for `make run` on one machine. A bad value stops start-up
+with one line that names the variable, raised as `ConfigError`.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ASYNC_MODES = ("gevent", "threading")
+
+
+class ConfigError(Exception):
+    """A setting from the environment is missing or malformed."""
+
+
+def instance_path() -> Path:
+    """Folder for local state: the SQLite file and the generated secret key."""
+    return Path(os.environ.get("ASSEMBLY_INSTANCE", PROJECT_ROOT / "instance")).resolve()
+
+
+def read_or_create_secret_key(folder: Path) -> str:
+    """Return the secret key kept in `folder`, creating it (mode 0600) on first use."""
+    key_file = folder / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    folder.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def _choice(name: str, default: str, allowed: tuple[str, ...]) -> str:
+    value = os.environ.get(name, default).strip().lower()
+    if value not in allowed:
+        raise ConfigError(f"{name}={value!r} is not valid; use one of: {', '.join(allowed)}")
+    return value
+
+
+def _url(name: str, default: str | None, schemes: tuple[str, ...]) -> str | None:
+    value = os.environ.get(name, default)
+    if value is None or value == "":
+        return default
+    if not value.startswith(tuple(f"{scheme}:" for scheme in schemes)):
+        raise ConfigError(f"{name} must start with one of: {', '.join(schemes)} (got {value!r})")
+    return value
+
+
+def _positive_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise ConfigError(f"{name} must be a positive whole number (got {raw!r})")
+    return int(raw)
+
+
+def from_environment() -> dict:
+    """Build the Flask configuration from environment variables."""
+    folder = instance_path()
+    default_db = f"sqlite:///{folder / 'assembly.db'}"
+    secret_key = os.environ.get("SECRET_KEY") or read_or_create_secret_key(folder)
+    if len(secret_key) < 32:
+        raise ConfigError("SECRET_KEY must be at least 32 characters long")
+    return {
+        "SECRET_KEY": secret_key,
+        "DATABASE_URL": _url("DATABASE_URL", default_db, ("sqlite", "postgresql")),
+        "MESSAGE_QUEUE": _url("MESSAGE_QUEUE", None, ("redis", "rediss")),
+        "SCHEDULER_ENABLED": _choice("ASSEMBLY_SCHEDULER", "on", ("on", "off")) == "on",
+        "ASYNC_MODE": _choice("ASSEMBLY_ASYNC_MODE", "gevent", ASYNC_MODES),
+        "SESSION_COOKIE_SECURE": _choice("ASSEMBLY_SECURE_COOKIES", "off", ("on", "off")) == "on",
+        "SMTP_URL": _url("SMTP_URL", None, ("smtp", "smtps")),
+        "SCHEDULER_WAKEUP_SECONDS": _positive_int("ASSEMBLY_SCHEDULER_WAKEUP", 2),
+    }
+
+
+DEFAULTS = {
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_NAME": "assembly_session",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "PERMANENT_SESSION_LIFETIME": 60 * 60 * 12,
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
+    "WTF_CSRF_TIME_LIMIT": None,
+    "BABEL_DEFAULT_LOCALE": "en",
+    "BABEL_DEFAULT_TIMEZONE": "Europe/London",
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "SIGN_IN_LIMIT": "10 per minute;50 per hour",
+    "SOCKET_MAX_MESSAGE_BYTES": 64 * 1024,
+}

@@ -1,0 +1,208 @@
+"""Real-time core: Socket.IO server, command envelope, room rules, broadcast and resync.
+
+Client → server messages are commands. Each gets an acknowledgement, either
+`{ok: true, ...}` or `{ok: false, error: {code, message}}`; a handler never crashes the
+connection. Rooms are joined only through the `join` command and the room rules that each
+domain registers. Committed events are broadcast to the rooms their type names, carrying `seq`;
+a client that missed some asks `resync` with the last seq it saw.
+"""
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from flask import Flask, current_app, request
+from flask_login import current_user
+from flask_socketio import SocketIO, join_room, leave_room, rooms
+
+from app.db import read_session
+from app.errors import ServiceError
+from app.events import DomainEvent, EventRecord, events_since, last_seq
+
+log = logging.getLogger(__name__)
+
+socketio = SocketIO()
+
+RESYNC_BATCH = 500
+MAX_ROOMS_PER_CLIENT = 20
+
+CommandHandler = Callable[[dict], dict | None]
+RoomCheck = Callable[[re.Match], bool]
+
+
+@dataclass(frozen=True)
+class Command:
+    """A client → server command and who may send it (documented in docs/protocol.md)."""
+
+    name: str
+    handler: CommandHandler
+    who: str
+
+
+@dataclass(frozen=True)
+class RoomRule:
+    """Who may join the rooms whose names match `pattern` (checked on the server)."""
+
+    pattern: re.Pattern
+    check: RoomCheck
+    who: str
+
+
+@dataclass
+class Realtime:
+    """The app's command table and room rules; domains add to them in their init_app."""
+
+    commands: dict[str, Command] = field(default_factory=dict)
+    room_rules: list[RoomRule] = field(default_factory=list)
+
+    def add_command(self, name: str, handler: CommandHandler, who: str) -> None:
+        """Register a command; `who` says in words who may send it."""
+        self.commands[name] = Command(name, handler, who)
+        socketio.on_event(name, _dispatcher(name))
+
+    def add_room_rule(self, pattern: str, check: RoomCheck, who: str) -> None:
+        """Register who may join rooms whose whole name matches the regular expression."""
+        self.room_rules.append(RoomRule(re.compile(pattern), check, who))
+
+    def may_join(self, room: str) -> bool:
+        """Apply the first rule whose pattern matches the room name; unknown rooms: no."""
+        for rule in self.room_rules:
+            match = rule.pattern.fullmatch(room)
+            if match:
+                return bool(rule.check(match))
+        return False
+
+
+def realtime() -> Realtime:
+    """The current app's real-time registry."""
+    return current_app.extensions["realtime"]
+
+
+def _dispatcher(name: str):
+    def dispatch(data=None):
+        return run_command(name, data)
+
+    dispatch.__name__ = f"command_{name}"
+    return dispatch
+
+
+def run_command(name: str, data) -> dict:
+    """Run one command and wrap its outcome in the acknowledgement envelope."""
+    if not isinstance(data, dict):
+        return ServiceError("bad_request", "The message must be a JSON object.").as_ack()
+    command = realtime().commands.get(name)
+    try:
+        result = command.handler(data) or {}
+    except ServiceError as error:
+        return error.as_ack()
+    except Exception:
+        log.exception("command %s failed", name)
+        return ServiceError("internal", "Something went wrong on the server.").as_ack()
+    return {"ok": True, **result}
+
+
+def require_fields(data: dict, **types: type) -> None:
+    """Refuse a command whose fields are missing or of the wrong type."""
+    for key, kind in types.items():
+        value = data.get(key)
+        if isinstance(value, bool) and kind is not bool or not isinstance(value, kind):
+            raise ServiceError("bad_request", f"Field '{key}' must be a {kind.__name__}.")
+
+
+def cmd_join(data: dict) -> dict:
+    """Join a room if the room rules allow it; returns the current last seq."""
+    require_fields(data, room=str)
+    room = data["room"]
+    if len(room) > 120 or not realtime().may_join(room):
+        raise ServiceError("forbidden", f"You may not join the room '{room[:120]}'.", 403)
+    if len(rooms()) > MAX_ROOMS_PER_CLIENT:
+        raise ServiceError("too_many_rooms", "This connection is in too many rooms.")
+    join_room(room)
+    with read_session() as session:
+        return {"room": room, "seq": last_seq(session)}
+
+
+def cmd_leave(data: dict) -> dict:
+    """Leave a room."""
+    require_fields(data, room=str)
+    leave_room(data["room"])
+    return {"room": data["room"]}
+
+
+def cmd_resync(data: dict) -> dict:
+    """Events after `since` that this connection's rooms may see, oldest first."""
+    require_fields(data, since=int)
+    since = max(0, data["since"])
+    joined = set(rooms()) - {request.sid}
+    with read_session() as session:
+        batch = events_since(session, since, RESYNC_BATCH)
+        newest = last_seq(session)
+    visible = [row.as_message() for row in batch if joined & set(rooms_for(row))]
+    reached = batch[-1].seq if batch else max(since, newest)
+    return {"events": visible, "seq": reached, "more": reached < newest}
+
+
+def cmd_ping(_data: dict) -> dict:
+    """Liveness check; returns the server's last seq."""
+    with read_session() as session:
+        return {"seq": last_seq(session)}
+
+
+def rooms_for(row: EventRecord) -> list[str]:
+    """The rooms an event goes to, by its type's own rule."""
+    cls = DomainEvent.registry.get(row.type)
+    return cls.rooms(row) if cls else []
+
+
+def broadcast(batch: list[EventRecord]) -> None:
+    """Event-bus subscriber: send each committed event to the rooms that may see it."""
+    for row in batch:
+        message = row.as_message()
+        for room in rooms_for(row):
+            socketio.emit("event", message, to=room)
+
+
+def on_connect(auth=None):
+    """Accept every connection; who it is comes from the Flask session cookie."""
+    if current_user.is_authenticated:
+        join_room(f"user:{current_user.id}")
+
+
+def _public(_match: re.Match) -> bool:
+    return True
+
+
+def _hosts(_match: re.Match) -> bool:
+    return current_user.is_authenticated and current_user.is_host
+
+
+def _assembly_crew(match: re.Match) -> bool:
+    return current_user.can_work_door(int(match.group(1)))
+
+
+def init_app(app: Flask) -> None:
+    """Start Socket.IO in the configured async mode, with the Redis queue if configured."""
+    socketio.init_app(
+        app,
+        async_mode=app.config["ASYNC_MODE"],
+        message_queue=app.config.get("MESSAGE_QUEUE"),
+        manage_session=False,
+        max_http_buffer_size=app.config["SOCKET_MAX_MESSAGE_BYTES"],
+        ping_interval=20,
+        ping_timeout=20,
+        logger=False,
+        engineio_logger=False,
+    )
+    registry = Realtime()
+    app.extensions["realtime"] = registry
+    socketio.on_event("connect", on_connect)
+    registry.add_command("join", cmd_join, "anyone; the room rules decide")
+    registry.add_command("leave", cmd_leave, "anyone")
+    registry.add_command("resync", cmd_resync, "anyone; filtered to the rooms joined")
+    registry.add_command("ping", cmd_ping, "anyone")
+    registry.add_room_rule(r"house", _public, "anyone")
+    registry.add_room_rule(r"house:hosts", _hosts, "national hosts")
+    registry.add_room_rule(r"assembly:(\d+)", _public, "anyone")
+    registry.add_room_rule(r"assembly:(\d+):crew", _assembly_crew, "the assembly's crew, hosts")
+    app.extensions["event_bus"].subscribe("realtime", broadcast)

@@ -1,0 +1,144 @@
+"""APScheduler 3.x with its job store in the app's own database.
+
+Exactly one process runs jobs (`ASSEMBLY_SCHEDULER=on`, the default for `assembly serve`);
+every other process starts the scheduler paused, so it can still add jobs to the shared store.
+Jobs name module-level functions and carry only ids. The running scheduler re-reads the store
+every few seconds, so it sees jobs that other processes add, and on start it runs jobs that fell
+due while nobody was running (coalesced, with a long misfire grace time).
+"""
+
+import concurrent.futures
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from apscheduler.executors.pool import BasePoolExecutor
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from flask import Flask, current_app
+
+from app.db import unit_of_work
+from app.events import DomainEvent, record, utcnow
+
+log = logging.getLogger(__name__)
+
+JOB_TABLE = "apscheduler_jobs"
+MISFIRE_GRACE_SECONDS = 7 * 24 * 3600
+
+
+class _AppContextPool(concurrent.futures.ThreadPoolExecutor):
+    """A thread pool whose tasks run inside the Flask app context."""
+
+    def __init__(self, app: Flask, max_workers: int):
+        super().__init__(max_workers=max_workers, thread_name_prefix="job")
+        self._app = app
+
+    def submit(self, fn, /, *args, **kwargs):
+        """Run `fn` with the app context pushed."""
+
+        def in_app_context():
+            with self._app.app_context():
+                return fn(*args, **kwargs)
+
+        return super().submit(in_app_context)
+
+
+class AppContextExecutor(BasePoolExecutor):
+    """APScheduler executor that gives each job the app context (database, bus, sockets)."""
+
+    def __init__(self, app: Flask, max_workers: int = 4):
+        super().__init__(_AppContextPool(app, max_workers))
+
+
+@dataclass
+class Scheduler:
+    """The app's scheduler and whether this process runs its jobs."""
+
+    aps: BackgroundScheduler
+    runs_jobs: bool
+
+    @property
+    def state(self) -> str:
+        """'running', 'paused' (adds jobs only) or 'stopped'."""
+        return {0: "stopped", 1: "running", 2: "paused"}[self.aps.state]
+
+    def start(self) -> None:
+        """Start: running if this process runs jobs, otherwise paused (can still add jobs)."""
+        if self.aps.running:
+            return
+        self.aps.start(paused=not self.runs_jobs)
+
+    def shutdown(self) -> None:
+        """Stop without waiting for running jobs."""
+        if self.aps.running:
+            self.aps.shutdown(wait=False)
+
+    def run_at(self, job_id: str, when: datetime, func, *ids) -> None:
+        """Schedule `func(*ids)` at `when` (UTC); replaces an existing job with the same id."""
+        self.start()
+        self.aps.add_job(
+            func, "date", run_date=when, args=list(ids), id=job_id, replace_existing=True
+        )
+
+    def cancel(self, job_id: str) -> None:
+        """Remove a job if it is still pending."""
+        self.start()
+        if self.aps.get_job(job_id):
+            self.aps.remove_job(job_id)
+
+
+def make_scheduler(app: Flask) -> Scheduler:
+    """Build the scheduler for the app (not started)."""
+    engine = app.extensions["database"].engine
+    aps = BackgroundScheduler(
+        jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOB_TABLE)},
+        executors={"default": AppContextExecutor(app)},
+        job_defaults={"coalesce": True, "misfire_grace_time": MISFIRE_GRACE_SECONDS},
+        timezone="UTC",
+    )
+    return Scheduler(aps=aps, runs_jobs=app.config["SCHEDULER_ENABLED"])
+
+
+def init_app(app: Flask) -> None:
+    """Attach a scheduler; `assembly serve` starts it, other processes start it on first use."""
+    app.extensions["scheduler"] = make_scheduler(app)
+
+
+def scheduler() -> Scheduler:
+    """The current app's scheduler."""
+    return current_app.extensions["scheduler"]
+
+
+def keep_awake(app: Flask, sleep) -> None:
+    """Background loop for the job-running process: re-read the store every few seconds."""
+    interval = app.config["SCHEDULER_WAKEUP_SECONDS"]
+    aps = app.extensions["scheduler"].aps
+    while aps.running:
+        aps.wakeup()
+        sleep(interval)
+
+
+@dataclass(frozen=True)
+class SchedulerPinged(DomainEvent):
+    """A ping job ran: proof that the scheduler process is alive and running jobs."""
+
+    token: str
+    due_at: str
+
+    @property
+    def stream(self) -> str:
+        return "scheduler"
+
+
+def ping(token: str, due_at: str) -> None:
+    """Job: record that the scheduler ran a ping (used by `assembly scheduler ping`)."""
+    with unit_of_work() as uow:
+        record(uow, SchedulerPinged(token=token, due_at=due_at))
+    log.info("scheduler ping %s ran (due %s)", token, due_at)
+
+
+def schedule_ping(token: str, delay_seconds: float) -> datetime:
+    """Schedule a ping job `delay_seconds` from now; returns when it is due."""
+    due = utcnow() + timedelta(seconds=delay_seconds)
+    scheduler().run_at(f"ping:{token}", due, ping, token, due.isoformat())
+    return due

@@ -1,0 +1,67 @@
+"""Use cases for assemblies."""
+
+import re
+
+from sqlmodel import Session, select
+
+from app.db import UnitOfWork
+from app.errors import ServiceError
+from app.events import record
+from assemblies.events import AssemblyCreated
+from assemblies.models import REGIONS, Assembly
+
+SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def create_assembly(
+    uow: UnitOfWork,
+    slug: str,
+    name: str,
+    area: str,
+    region: str,
+    description: str = "",
+    contact: str = "",
+    created_by: int | None = None,
+) -> Assembly:
+    """Create an assembly after checking its slug, name and region."""
+    slug = slug.strip().lower()
+    if not (2 <= len(slug) <= 60 and SLUG_PATTERN.fullmatch(slug)):
+        raise ServiceError(
+            "invalid_slug", "The short name must be 2–60 lower-case letters, digits and hyphens."
+        )
+    if region not in REGIONS:
+        raise ServiceError("invalid_region", f"Region must be one of: {', '.join(REGIONS)}.")
+    if not name.strip():
+        raise ServiceError("invalid_name", "The assembly needs a name.")
+    if find_by_slug(uow.session, slug):
+        raise ServiceError("slug_taken", f"The short name '{slug}' is already used.")
+    assembly = Assembly(
+        slug=slug,
+        name=name.strip(),
+        area=area.strip(),
+        region=region,
+        description=description.strip(),
+        contact=contact.strip(),
+    )
+    uow.session.add(assembly)
+    uow.session.flush()
+    record(uow, AssemblyCreated(assembly.id, slug, assembly.name, region, created_by))
+    return assembly
+
+
+def find_by_slug(session: Session, slug: str) -> Assembly | None:
+    """The assembly with this slug, if any."""
+    return session.exec(select(Assembly).where(Assembly.slug == slug)).first()
+
+
+def all_assemblies(session: Session) -> list[Assembly]:
+    """Every assembly, by name."""
+    return list(session.exec(select(Assembly).order_by(Assembly.name)))
+
+
+def names_by_id(session: Session, ids: set[int]) -> dict[int, str]:
+    """Assembly names for the given ids."""
+    if not ids:
+        return {}
+    rows = session.exec(select(Assembly.id, Assembly.name).where(Assembly.id.in_(ids)))
+    return dict(rows.all())
