@@ -20,9 +20,10 @@ from app.scheduler import keep_awake, schedule_ping
 from assemblies.services import find_by_slug
 
 
-def _app():
+def _app(serving: bool = False):
+    """The app for a command; only `serve` may run scheduled jobs."""
     try:
-        return create_app()
+        return create_app(None if serving else {"SCHEDULER_ENABLED": False})
     except ConfigError as error:
         raise click.ClickException(str(error)) from None
 
@@ -37,7 +38,7 @@ def main() -> None:
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
 def serve(host: str, port: int) -> None:
     """Serve the web app and the Socket.IO endpoint (runs the scheduler if enabled)."""
-    app = _app()
+    app = _app(serving=True)
     with app.app_context():
         _require_migrated()
     scheduler = app.extensions["scheduler"]

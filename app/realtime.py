@@ -169,6 +169,11 @@ def on_connect(auth=None):
         join_room(f"user:{current_user.id}")
 
 
+def on_unknown(name: str, _data=None) -> dict:
+    """Catch-all: an unknown command gets an error acknowledgement."""
+    return ServiceError("unknown_command", f"There is no command '{str(name)[:60]}'.").as_ack()
+
+
 def _public(_match: re.Match) -> bool:
     return True
 
@@ -197,6 +202,7 @@ def init_app(app: Flask) -> None:
     registry = Realtime()
     app.extensions["realtime"] = registry
     socketio.on_event("connect", on_connect)
+    socketio.on_event("*", on_unknown)
     registry.add_command("join", cmd_join, "anyone; the room rules decide")
     registry.add_command("leave", cmd_leave, "anyone")
     registry.add_command("resync", cmd_resync, "anyone; filtered to the rooms joined")

@@ -13,7 +13,7 @@ from app.auth.models import RoleGrant, User
 from app.db import read_session, unit_of_work
 from app.errors import ServiceError
 from assemblies import services
-from assemblies.forms import ROLE_LABELS, GrantRoleForm, RevokeRoleForm, StaffAccountForm
+from assemblies.forms import ROLE_LABELS, GrantRoleForm, RevokeRoleForm, StaffAccountForm, choices
 from assemblies.models import REGIONS
 
 bp = Blueprint("assemblies", __name__)
@@ -45,9 +45,9 @@ def assembly_page(slug: str):
     return render_template("assemblies/assembly.html", assembly=assembly)
 
 
-def _assembly_choices() -> list[tuple[int, str]]:
+def _assembly_choices() -> list:
     with read_session() as session:
-        return [(a.id, a.name) for a in services.all_assemblies(session)]
+        return choices((a.id, a.name) for a in services.all_assemblies(session))
 
 
 @bp.route("/staff", methods=["GET", "POST"])
@@ -55,7 +55,7 @@ def _assembly_choices() -> list[tuple[int, str]]:
 def staff():
     """Hosts list staff accounts and create new ones."""
     form = StaffAccountForm()
-    form.assembly_id.choices = [(0, _("None"))] + _assembly_choices()
+    form.assembly_id.choices = [*choices([(0, _("None"))]), *_assembly_choices()]
     if form.validate_on_submit():
         password = secrets.token_urlsafe(12)
         try:

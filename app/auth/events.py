@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from app.events import DomainEvent
+from app.events import DomainEvent, EventRecord
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,11 @@ class RoleGranted(DomainEvent):
     def stream(self) -> str:
         return f"assembly:{self.assembly_id}"
 
+    @classmethod
+    def rooms(cls, record: EventRecord) -> list[str]:
+        """The assembly's crew sees changes to its team."""
+        return [f"{record.stream}:crew"]
+
 
 @dataclass(frozen=True)
 class RoleRevoked(DomainEvent):
@@ -55,3 +60,8 @@ class RoleRevoked(DomainEvent):
     @property
     def stream(self) -> str:
         return f"assembly:{self.assembly_id}"
+
+    @classmethod
+    def rooms(cls, record: EventRecord) -> list[str]:
+        """The assembly's crew sees changes to its team."""
+        return [f"{record.stream}:crew"]

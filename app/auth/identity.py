@@ -121,7 +121,7 @@ def make_login_manager() -> LoginManager:
     manager.login_view = "auth.sign_in"
     manager.login_message = _l("Please sign in to see that page.")
     manager.login_message_category = "info"
-    manager.session_protection = "strong"
+    manager.session_protection = "basic"
     manager.anonymous_user = Anonymous
     manager.user_loader(load_identity)
     return manager

@@ -1,0 +1,78 @@
+"""Real clients for tests: a signed-in HTTP session and python-socketio clients."""
+
+import re
+import threading
+from dataclasses import dataclass, field
+
+import requests
+import socketio
+
+CSRF_FIELD = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|'
+    r'name="csrf_token" value="([^"]+)"'
+)
+
+
+def csrf_token(html: str) -> str:
+    """The CSRF token of the first form on a page."""
+    match = CSRF_FIELD.search(html)
+    assert match, "no CSRF token on the page"
+    return match.group(1) or match.group(2)
+
+
+def signed_in_session(base_url: str, email: str, password: str) -> requests.Session:
+    """A requests session signed in as a staff member."""
+    http = requests.Session()
+    page = http.get(f"{base_url}/sign-in", timeout=10)
+    response = http.post(
+        f"{base_url}/sign-in",
+        data={"email": email, "password": password, "csrf_token": csrf_token(page.text)},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert response.status_code == 302, f"sign-in failed: {response.status_code}"
+    return http
+
+
+@dataclass
+class LiveClient:
+    """A python-socketio client that records the `event` messages it receives."""
+
+    base_url: str
+    cookies: dict[str, str] = field(default_factory=dict)
+    events: list[dict] = field(default_factory=list)
+    client: socketio.Client = field(default_factory=lambda: socketio.Client(reconnection=False))
+    arrived: threading.Condition = field(default_factory=threading.Condition)
+
+    def connect(self) -> "LiveClient":
+        """Connect over websocket, sending the session cookie if any."""
+        self.client.on("event", self._on_event)
+        headers = {}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        self.client.connect(
+            self.base_url, headers=headers, transports=["websocket"], wait_timeout=10
+        )
+        return self
+
+    def _on_event(self, message: dict) -> None:
+        with self.arrived:
+            self.events.append(message)
+            self.arrived.notify_all()
+
+    def call(self, command: str, data=None, timeout: float = 10) -> dict:
+        """Send a command and return its acknowledgement."""
+        return self.client.call(command, data, timeout=timeout)
+
+    def wait_for(self, predicate, timeout: float = 10) -> dict:
+        """Wait for a received event matching `predicate`."""
+        with self.arrived:
+            found = self.arrived.wait_for(
+                lambda: next((e for e in self.events if predicate(e)), None), timeout=timeout
+            )
+        assert found, f"no matching event within {timeout}s; got {self.events}"
+        return found
+
+    def close(self) -> None:
+        """Disconnect."""
+        self.client.disconnect()

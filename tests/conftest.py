@@ -1,0 +1,86 @@
+"""Shared fixtures: an in-process app on a fresh database, and real server processes."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.servers import DEMO_PASSWORD, ServerProcess, run_cli, server_env
+
+TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    """An app on a freshly migrated SQLite database, threading mode, scheduler not running."""
+    from app import create_app, migrate
+
+    monkeypatch.setenv("ASSEMBLY_INSTANCE", str(tmp_path))
+    monkeypatch.setenv("SECRET_KEY", TEST_SECRET)
+    monkeypatch.setenv("ASSEMBLY_ASYNC_MODE", "threading")
+    monkeypatch.setenv("ASSEMBLY_SCHEDULER", "off")
+    monkeypatch.delenv("MESSAGE_QUEUE", raising=False)
+    database_url = f"sqlite:///{tmp_path / 'test.db'}"
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    migrate.upgrade(database_url)
+    application = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
+    yield application
+    application.extensions["scheduler"].shutdown()
+    application.extensions["database"].engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    """A Flask test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def instance(tmp_path) -> Path:
+    """An instance folder for a server process."""
+    folder = tmp_path / "instance"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def server_factory(tmp_path, instance):
+    """Make migrated, demo-loaded server processes on a fresh SQLite database."""
+    started: list[ServerProcess] = []
+
+    def make(database_url: str | None = None, demo: bool = True, **env: str) -> ServerProcess:
+        url = database_url or f"sqlite:///{instance / 'server.db'}"
+        environment = server_env(instance, url, **env)
+        run_cli(environment, "db", "upgrade")
+        if demo:
+            run_cli(environment, "demo", "--password", DEMO_PASSWORD)
+        server = ServerProcess(environment, log_path=tmp_path / f"server-{len(started)}.log")
+        started.append(server)
+        return server
+
+    yield make
+    for server in started:
+        server.kill()
+
+
+@pytest.fixture
+def live_server(server_factory) -> ServerProcess:
+    """One running server with demo data (demo password: tests.servers.DEMO_PASSWORD)."""
+    return server_factory().start()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """Folder for screenshots and other test output (ignored by git)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """In CI (CI=true) any skipped test fails the run: every tool must be installed there."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if os.environ.get("CI") == "true" and skipped and exitstatus == 0:
+        reporter.write_line(f"CI forbids skipping: {len(skipped)} test(s) skipped", red=True)
+        session.exitstatus = 1
