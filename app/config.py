@@ -50,6 +50,14 @@ def _url(name: str, default: str | None, schemes: tuple[str, ...]) -> str | None
     return value
 
 
+def database_url(value: str) -> str:
+    """Use the psycopg 3 driver for PostgreSQL URLs that name no driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if value.startswith(prefix):
+            return "postgresql+psycopg://" + value.removeprefix(prefix)
+    return value
+
+
 def _positive_int(name: str, default: int) -> int:
     raw = os.environ.get(name)
     if raw is None or raw == "":
@@ -68,7 +76,9 @@ def from_environment() -> dict:
         raise ConfigError("SECRET_KEY must be at least 32 characters long")
     return {
         "SECRET_KEY": secret_key,
-        "DATABASE_URL": _url("DATABASE_URL", default_db, ("sqlite", "postgresql")),
+        "DATABASE_URL": database_url(
+            _url("DATABASE_URL", default_db, ("sqlite", "postgres", "postgresql", "postgresql+psycopg"))
+        ),
         "MESSAGE_QUEUE": _url("MESSAGE_QUEUE", None, ("redis", "rediss")),
         "SCHEDULER_ENABLED": _choice("ASSEMBLY_SCHEDULER", "on", ("on", "off")) == "on",
         "ASYNC_MODE": _choice("ASSEMBLY_ASYNC_MODE", "gevent", ASYNC_MODES),

@@ -84,3 +84,21 @@ def pytest_sessionfinish(session, exitstatus):
     if os.environ.get("CI") == "true" and skipped and exitstatus == 0:
         reporter.write_line(f"CI forbids skipping: {len(skipped)} test(s) skipped", red=True)
         session.exitstatus = 1
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """A real Redis server for this test session."""
+    from tests.services import redis_server
+
+    with redis_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A real PostgreSQL server (a throwaway cluster) for this test session."""
+    from tests.services import postgres_server
+
+    with postgres_server() as url:
+        yield url

@@ -40,16 +40,19 @@ def server_env(instance: Path, database_url: str, **extra: str) -> dict[str, str
 
 def run_cli(env: dict[str, str], *args: str, stdin: str | None = None, check: bool = True):
     """Run the `assembly` command and return the completed process."""
-    return subprocess.run(
+    done = subprocess.run(
         [str(BIN / "assembly"), *args],
         env=env,
         input=stdin,
         capture_output=True,
         text=True,
         timeout=120,
-        check=check,
+        check=False,
         cwd=ROOT,
     )
+    if check and done.returncode != 0:
+        raise AssertionError(f"assembly {' '.join(args)} failed: {done.stderr[-3000:]}")
+    return done
 
 
 @dataclass
@@ -89,6 +92,10 @@ class ServerProcess:
             time.sleep(0.1)
         self.kill()
         raise RuntimeError(f"server did not start in {START_TIMEOUT}s: {self.log()}")
+
+    def get_health(self) -> dict:
+        """The server's /healthz answer."""
+        return requests.get(self.url + "/healthz", timeout=5).json()
 
     def log(self) -> str:
         """What the server printed so far."""

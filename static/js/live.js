@@ -1,0 +1,86 @@
+// The real-time protocol for every live screen (see docs/protocol.md).
+// Joins rooms, tracks the last event seq it saw, resyncs after a reconnect,
+// and sends commands that resolve to the acknowledgement envelope.
+"use strict";
+
+(function (global) {
+  const COMMAND_TIMEOUT_MS = 10000;
+
+  function newClientId() {
+    if (global.crypto && global.crypto.randomUUID) {
+      return global.crypto.randomUUID();
+    }
+    return Date.now().toString(36) + Math.random().toString(36).slice(2);
+  }
+
+  class LiveConnection {
+    /**
+     * @param {string[]} rooms rooms to join (the server decides if this client may)
+     * @param {(event: object) => void} onEvent called once per event, in seq order
+     * @param {(state: string) => void} onState "online", "offline" or "resyncing"
+     */
+    constructor(rooms, onEvent, onState) {
+      this.rooms = rooms;
+      this.onEvent = onEvent;
+      this.onState = onState || function () {};
+      this.lastSeq = null;
+      this.socket = global.io({ transports: ["websocket", "polling"] });
+      this.socket.on("connect", () => this.joinAndResync());
+      this.socket.on("disconnect", () => this.onState("offline"));
+      this.socket.on("event", (event) => this.receive(event));
+    }
+
+    receive(event) {
+      if (this.lastSeq !== null && event.seq <= this.lastSeq) {
+        return; // already seen (resync and live delivery can overlap)
+      }
+      this.lastSeq = event.seq;
+      this.onEvent(event);
+    }
+
+    async joinAndResync() {
+      this.onState("resyncing");
+      let newest = 0;
+      for (const room of this.rooms) {
+        const ack = await this.command("join", { room: room });
+        if (ack.ok) {
+          newest = Math.max(newest, ack.seq);
+        }
+      }
+      if (this.lastSeq === null) {
+        this.lastSeq = newest; // first connection: the page itself is the starting state
+      } else {
+        await this.resync();
+      }
+      this.onState("online");
+    }
+
+    async resync() {
+      let more = true;
+      while (more) {
+        const ack = await this.command("resync", { since: this.lastSeq });
+        if (!ack.ok) {
+          return;
+        }
+        ack.events.forEach((event) => this.receive(event));
+        this.lastSeq = Math.max(this.lastSeq, ack.seq);
+        more = ack.more;
+      }
+    }
+
+    /** Send a command; resolves to {ok: true, ...} or {ok: false, error: {code, message}}. */
+    command(name, data) {
+      return new Promise((resolve) => {
+        this.socket.timeout(COMMAND_TIMEOUT_MS).emit(name, data || {}, (err, ack) => {
+          if (err) {
+            resolve({ ok: false, error: { code: "timeout", message: "No answer from the server." } });
+          } else {
+            resolve(ack);
+          }
+        });
+      });
+    }
+  }
+
+  global.AssemblyLive = { LiveConnection: LiveConnection, newClientId: newClientId };
+})(window);
