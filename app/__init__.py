@@ -27,6 +27,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     if app.config.get("MESSAGE_QUEUE"):
         app.config["RATELIMIT_STORAGE_URI"] = app.config["MESSAGE_QUEUE"]
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    for chatty in ("apscheduler", "alembic"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
 
     db.init_app(app)
     events.init_app(app)

@@ -16,7 +16,7 @@ from app.demo import run_demo, save_credentials
 from app.errors import ServiceError
 from app.events import EventRecord, last_seq, verify_chains
 from app.realtime import socketio
-from app.scheduler import keep_awake, schedule_ping
+from app.scheduler import install_periodic_jobs, keep_awake, schedule_ping
 from assemblies.services import find_by_slug
 
 
@@ -44,6 +44,7 @@ def serve(host: str, port: int) -> None:
     scheduler = app.extensions["scheduler"]
     scheduler.start()
     if scheduler.runs_jobs:
+        install_periodic_jobs(app)
         socketio.start_background_task(keep_awake, app, socketio.sleep)
     mode = app.config["ASYNC_MODE"]
     click.echo(f"Serving on http://{host}:{port} (async mode {mode}, scheduler {scheduler.state})")

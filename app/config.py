@@ -77,7 +77,11 @@ def from_environment() -> dict:
     return {
         "SECRET_KEY": secret_key,
         "DATABASE_URL": database_url(
-            _url("DATABASE_URL", default_db, ("sqlite", "postgres", "postgresql", "postgresql+psycopg"))
+            _url(
+                "DATABASE_URL",
+                default_db,
+                ("sqlite", "postgres", "postgresql", "postgresql+psycopg"),
+            )
         ),
         "MESSAGE_QUEUE": _url("MESSAGE_QUEUE", None, ("redis", "rediss")),
         "SCHEDULER_ENABLED": _choice("ASSEMBLY_SCHEDULER", "on", ("on", "off")) == "on",

@@ -8,11 +8,12 @@ Views show its message on the form; socket handlers return it as an error acknow
 class ServiceError(Exception):
     """A request broke a rule. `code` is stable for clients; `message` is for people."""
 
-    def __init__(self, code: str, message: str, status: int = 400):
+    def __init__(self, code: str, message: str, status: int = 400, field: str | None = None):
         super().__init__(message)
         self.code = code
         self.message = message
         self.status = status
+        self.field = field  # the form field the problem is about, when there is one
 
     def as_ack(self) -> dict:
         """The error acknowledgement envelope of the real-time protocol."""

@@ -79,6 +79,11 @@ def realtime() -> Realtime:
     return current_app.extensions["realtime"]
 
 
+def realtime_of(app: Flask) -> Realtime:
+    """An app's real-time registry (for init_app functions, before any request)."""
+    return app.extensions["realtime"]
+
+
 def _dispatcher(name: str):
     def dispatch(data=None):
         return run_command(name, data)

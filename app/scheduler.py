@@ -109,6 +109,25 @@ def scheduler() -> Scheduler:
     return current_app.extensions["scheduler"]
 
 
+def register_periodic(app: Flask, job_id: str, func, seconds: int) -> None:
+    """Declare a job that the job-running process runs every `seconds` (and once at start)."""
+    app.extensions.setdefault("periodic_jobs", []).append((job_id, func, seconds))
+
+
+def install_periodic_jobs(app: Flask) -> None:
+    """In the job-running process: add every declared periodic job, due now and then repeating."""
+    aps = app.extensions["scheduler"].aps
+    for job_id, func, seconds in app.extensions.get("periodic_jobs", []):
+        aps.add_job(
+            func,
+            "interval",
+            seconds=seconds,
+            id=job_id,
+            replace_existing=True,
+            next_run_time=utcnow(),
+        )
+
+
 def keep_awake(app: Flask, sleep) -> None:
     """Background loop for the job-running process: re-read the store every few seconds."""
     interval = app.config["SCHEDULER_WAKEUP_SECONDS"]

@@ -1,12 +1,16 @@
 """Demo data for assemblies: a few assemblies and one staff member of each kind."""
 
+from datetime import date, datetime, time, timedelta
+
 from sqlmodel import select
 
 from app.auth import services as accounts
 from app.db import unit_of_work
 from app.demo import DemoContext
-from assemblies import services
-from assemblies.models import Assembly
+from app.events import utcnow
+from assemblies import meetups, recurrence, registrations, services
+from assemblies.meetups import MeetupDetails
+from assemblies.models import Assembly, Meetup
 
 DEMO_ASSEMBLIES = [
     {
@@ -74,3 +78,98 @@ def demo_staff(context: DemoContext) -> None:
             if role:
                 accounts.grant_role(uow, user.id, hackney.id, role)
             context.add_account(label, email, shown)
+
+
+DEMO_NAMES = [
+    "Amara",
+    "Ben",
+    "Chen",
+    "Dylan",
+    "Eilidh",
+    "Farah",
+    "Gwen",
+    "Hamza",
+    "Isla",
+    "Jamal",
+    "Kasia",
+    "Liam",
+    "Maya",
+    "Niall",
+    "Olu",
+    "Priya",
+    "Rhys",
+    "Sana",
+    "Tom",
+    "Zara",
+]
+
+
+def _next_weekday(today: date, weekday: int) -> date:
+    return today + timedelta(days=(weekday - today.weekday()) % 7 or 7)
+
+
+def _details(title: str, start: datetime, hours: float, capacity: int, **extra) -> MeetupDetails:
+    return MeetupDetails(
+        title=title,
+        starts_local=start,
+        ends_local=start + timedelta(hours=hours),
+        capacity=capacity,
+        **extra,
+    )
+
+
+HACKNEY_VENUE = {
+    "venue_name": "St Mark's Community Hall",
+    "venue_address": "12 Mare Street, London E8 1HR",
+    "accessibility_notes": "Step-free entrance on Mare Street, hearing loop, accessible toilet. "
+    "Buses 38 and 242 stop outside.",
+    "agenda_summary": "Welcome and input, small-group breakouts, feedback, proposals, votes.",
+}
+
+
+def demo_meetups(context: DemoContext) -> None:
+    """Past and upcoming meetups with registrations (only for assemblies with no meetups)."""
+    today = recurrence.utc_to_london_naive(utcnow()).date()
+    with unit_of_work() as uow:
+        for assembly in services.all_assemblies(uow.session):
+            if uow.session.exec(select(Meetup.id).where(Meetup.assembly_id == assembly.id)).first():
+                continue
+            _demo_for(uow, assembly, today)
+
+
+def _demo_for(uow, assembly: Assembly, today: date) -> None:
+    venue = (
+        HACKNEY_VENUE
+        if assembly.slug == "hackney"
+        else {
+            "venue_name": f"{assembly.area} Community Centre",
+            "venue_address": f"1 High Street, {assembly.area}",
+            "agenda_summary": HACKNEY_VENUE["agenda_summary"],
+        }
+    )
+    for weeks_ago in (6, 2):
+        start = datetime.combine(today - timedelta(weeks=weeks_ago), time(19, 0))
+        meetups.import_past_meetup(
+            uow, assembly.id, _details("Assembly meetup", start, 2, 120, **venue)
+        )
+    tuesday = datetime.combine(_next_weekday(today, 1), time(19, 0))
+    weekly = meetups.schedule_meetup(
+        uow,
+        assembly.id,
+        _details("Weekly assembly", tuesday, 2, 80, **venue),
+        recurrence.weekly_rule(8),
+        utcnow(),
+    )
+    saturday = datetime.combine(_next_weekday(today, 5), time(11, 0))
+    small = meetups.schedule_meetup(
+        uow,
+        assembly.id,
+        _details("Housing working group", saturday, 1.5, 12, **venue),
+        None,
+        utcnow(),
+    )[0]
+    now = utcnow()
+    for name in DEMO_NAMES[:15]:
+        registrations.register(uow, small.id, name, None, now)
+    for name in DEMO_NAMES[:9]:
+        registrations.register(uow, weekly[0].id, name, None, now)

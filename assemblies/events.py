@@ -23,3 +23,206 @@ class AssemblyCreated(DomainEvent):
     def rooms(cls, record: EventRecord) -> list[str]:
         """Public news: the assembly's room and the national room."""
         return [record.stream, "house"]
+
+
+def _meetup_rooms(meetup_id: int) -> list[str]:
+    return [f"meetup:{meetup_id}", f"meetup:{meetup_id}:crew", f"meetup:{meetup_id}:screen"]
+
+
+@dataclass(frozen=True)
+class AssemblyUpdated(DomainEvent):
+    """An assembly's details were edited."""
+
+    assembly_id: int
+    changed: list[str]
+    by: int | None
+
+    @property
+    def stream(self) -> str:
+        return f"assembly:{self.assembly_id}"
+
+    @classmethod
+    def rooms(cls, record: EventRecord) -> list[str]:
+        """Public: the assembly's room."""
+        return [record.stream]
+
+
+@dataclass(frozen=True)
+class SeriesScheduled(DomainEvent):
+    """A facilitator scheduled a recurring meetup."""
+
+    series_id: int
+    assembly_id: int
+    rrule: str
+    meetup_ids: list[int]
+
+    @property
+    def stream(self) -> str:
+        return f"series:{self.series_id}"
+
+
+@dataclass(frozen=True)
+class SeriesCancelledFrom(DomainEvent):
+    """A facilitator cancelled every occurrence of a series from a meetup onwards."""
+
+    series_id: int
+    from_meetup_id: int
+    meetup_ids: list[int]
+    reason: str
+
+    @property
+    def stream(self) -> str:
+        return f"series:{self.series_id}"
+
+
+@dataclass(frozen=True)
+class MeetupScheduled(DomainEvent):
+    """A meetup was put on the calendar (a one-off, or an occurrence of a series)."""
+
+    meetup_id: int
+    assembly_id: int
+    series_id: int | None
+    title: str
+    starts_at: str
+    ends_at: str
+
+    @property
+    def stream(self) -> str:
+        return f"meetup:{self.meetup_id}"
+
+    @classmethod
+    def rooms(cls, record: EventRecord) -> list[str]:
+        """Public: the assembly's room."""
+        return [f"assembly:{record.payload['assembly_id']}"]
+
+
+@dataclass(frozen=True)
+class MeetupRescheduled(DomainEvent):
+    """A meetup's details or times were edited."""
+
+    meetup_id: int
+    assembly_id: int
+    changed: list[str]
+    starts_at: str
+    ends_at: str
+
+    @property
+    def stream(self) -> str:
+        return f"meetup:{self.meetup_id}"
+
+    @classmethod
+    def rooms(cls, record: EventRecord) -> list[str]:
+        """Everyone following the meetup."""
+        return [
+            *_meetup_rooms(record.payload["meetup_id"]),
+            f"assembly:{record.payload['assembly_id']}",
+        ]
+
+
+@dataclass(frozen=True)
+class MeetupCancelled(DomainEvent):
+    """A meetup was called off."""
+
+    meetup_id: int
+    assembly_id: int
+    reason: str
+
+    @property
+    def stream(self) -> str:
+        return f"meetup:{self.meetup_id}"
+
+    @classmethod
+    def rooms(cls, record: EventRecord) -> list[str]:
+        """Everyone following the meetup."""
+        return [
+            *_meetup_rooms(record.payload["meetup_id"]),
+            f"assembly:{record.payload['assembly_id']}",
+        ]
+
+
+@dataclass(frozen=True)
+class CheckInOpened(DomainEvent):
+    """The meetup's check-in window opened."""
+
+    meetup_id: int
+
+    @property
+    def stream(self) -> str:
+        return f"meetup:{self.meetup_id}"
+
+    @classmethod
+    def rooms(cls, record: EventRecord) -> list[str]:
+        """Everyone in the meetup's rooms."""
+        return _meetup_rooms(record.payload["meetup_id"])
+
+
+@dataclass(frozen=True)
+class MeetupStarted(DomainEvent):
+    """The meetup's start time came."""
+
+    meetup_id: int
+
+    @property
+    def stream(self) -> str:
+        return f"meetup:{self.meetup_id}"
+
+    @classmethod
+    def rooms(cls, record: EventRecord) -> list[str]:
+        """Everyone in the meetup's rooms."""
+        return _meetup_rooms(record.payload["meetup_id"])
+
+
+@dataclass(frozen=True)
+class MeetupEnded(DomainEvent):
+    """The meetup's end time came."""
+
+    meetup_id: int
+
+    @property
+    def stream(self) -> str:
+        return f"meetup:{self.meetup_id}"
+
+    @classmethod
+    def rooms(cls, record: EventRecord) -> list[str]:
+        """Everyone in the meetup's rooms."""
+        return _meetup_rooms(record.payload["meetup_id"])
+
+
+@dataclass(frozen=True)
+class RegistrationChanged(DomainEvent):
+    """Base for registration events: ids and the meetup's counts after the change, no names."""
+
+    meetup_id: int
+    assembly_id: int
+    registration_id: int
+    confirmed: int
+    waitlisted: int
+
+    @property
+    def stream(self) -> str:
+        return f"meetup:{self.meetup_id}"
+
+    @classmethod
+    def rooms(cls, record: EventRecord) -> list[str]:
+        """The crew of the meetup and of its assembly (their dashboards count places)."""
+        return [
+            f"meetup:{record.payload['meetup_id']}:crew",
+            f"assembly:{record.payload['assembly_id']}:crew",
+        ]
+
+
+@dataclass(frozen=True)
+class AttendeeRegistered(RegistrationChanged):
+    """Someone registered; `status` says whether they got a place or joined the waitlist."""
+
+    status: str = "confirmed"
+
+
+@dataclass(frozen=True)
+class RegistrationCancelled(RegistrationChanged):
+    """Someone gave up their place (or left the waitlist)."""
+
+
+@dataclass(frozen=True)
+class WaitlistPromoted(RegistrationChanged):
+    """The first person waiting got a place that came free."""

@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 from app.db import UnitOfWork
 from app.errors import ServiceError
 from app.events import record
-from assemblies.events import AssemblyCreated
+from assemblies.events import AssemblyCreated, AssemblyUpdated
 from assemblies.models import REGIONS, Assembly
 
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -27,14 +27,13 @@ def create_assembly(
     slug = slug.strip().lower()
     if not (2 <= len(slug) <= 60 and SLUG_PATTERN.fullmatch(slug)):
         raise ServiceError(
-            "invalid_slug", "The short name must be 2–60 lower-case letters, digits and hyphens."
+            "invalid_slug",
+            "The short name must be 2–60 lower-case letters, digits and hyphens.",
+            field="slug",
         )
-    if region not in REGIONS:
-        raise ServiceError("invalid_region", f"Region must be one of: {', '.join(REGIONS)}.")
-    if not name.strip():
-        raise ServiceError("invalid_name", "The assembly needs a name.")
+    _check_details(name, area, region)
     if find_by_slug(uow.session, slug):
-        raise ServiceError("slug_taken", f"The short name '{slug}' is already used.")
+        raise ServiceError("slug_taken", f"The short name '{slug}' is already used.", field="slug")
     assembly = Assembly(
         slug=slug,
         name=name.strip(),
@@ -46,6 +45,38 @@ def create_assembly(
     uow.session.add(assembly)
     uow.session.flush()
     record(uow, AssemblyCreated(assembly.id, slug, assembly.name, region, created_by))
+    return assembly
+
+
+def _check_details(name: str, area: str, region: str) -> None:
+    if region not in REGIONS:
+        raise ServiceError(
+            "invalid_region", f"Region must be one of: {', '.join(REGIONS)}.", field="region"
+        )
+    if not name.strip():
+        raise ServiceError("invalid_name", "The assembly needs a name.", field="name")
+    if not area.strip():
+        raise ServiceError("invalid_area", "Say which area the assembly covers.", field="area")
+
+
+EDITABLE = ("name", "area", "region", "description", "contact")
+
+
+def update_assembly(
+    uow: UnitOfWork, assembly_id: int, by: int | None = None, **changes
+) -> Assembly:
+    """Edit an assembly's details (not its slug: printed posters link to it)."""
+    assembly = uow.session.get(Assembly, assembly_id)
+    if assembly is None:
+        raise ServiceError("no_such_assembly", "There is no such assembly.", 404)
+    values = {name: (changes.get(name, getattr(assembly, name)) or "").strip() for name in EDITABLE}
+    _check_details(values["name"], values["area"], values["region"])
+    changed = sorted(name for name in EDITABLE if getattr(assembly, name) != values[name])
+    if changed:
+        for name in changed:
+            setattr(assembly, name, values[name])
+        uow.session.add(assembly)
+        record(uow, AssemblyUpdated(assembly_id, changed, by))
     return assembly
 
 

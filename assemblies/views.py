@@ -8,12 +8,20 @@ from flask_login import current_user
 from sqlmodel import select
 
 from app.auth import services as accounts
-from app.auth.identity import host_required
+from app.auth.identity import host_required, require_facilitator
 from app.auth.models import RoleGrant, User
 from app.db import read_session, unit_of_work
 from app.errors import ServiceError
-from assemblies import services
-from assemblies.forms import ROLE_LABELS, GrantRoleForm, RevokeRoleForm, StaffAccountForm, choices
+from app.events import utcnow
+from assemblies import meetups, services
+from assemblies.forms import (
+    ROLE_LABELS,
+    AssemblyForm,
+    GrantRoleForm,
+    RevokeRoleForm,
+    StaffAccountForm,
+    choices,
+)
 from assemblies.models import REGIONS
 
 bp = Blueprint("assemblies", __name__)
@@ -37,12 +45,86 @@ def directory():
 
 @bp.get("/a/<slug>")
 def assembly_page(slug: str):
-    """One assembly."""
+    """One assembly with its upcoming and past meetups."""
+    with read_session() as session:
+        assembly = services.find_by_slug(session, slug)
+        if assembly is None:
+            abort(404)
+        upcoming, past = meetups.meetups_of(session, assembly.id, utcnow())
+    return render_template(
+        "assemblies/assembly.html",
+        assembly=assembly,
+        upcoming=upcoming,
+        past=past[:20],
+        can_facilitate=current_user.can_facilitate(assembly.id),
+    )
+
+
+@bp.route("/assemblies/new", methods=["GET", "POST"])
+@host_required
+def create():
+    """National hosts create an assembly."""
+    form = AssemblyForm()
+    if form.validate_on_submit():
+        try:
+            with unit_of_work() as uow:
+                assembly = services.create_assembly(
+                    uow,
+                    slug=form.slug.data,
+                    name=form.name.data,
+                    area=form.area.data,
+                    region=form.region.data,
+                    description=form.description.data or "",
+                    contact=form.contact.data or "",
+                    created_by=current_user.id,
+                )
+        except ServiceError as error:
+            _field_error(form, error)
+        else:
+            flash(_("Assembly created. Now appoint its facilitators."), "success")
+            return redirect(url_for("assemblies.assembly_page", slug=assembly.slug))
+    status = 400 if form.is_submitted() else 200
+    return render_template("assemblies/edit.html", form=form, assembly=None), status
+
+
+@bp.route("/a/<slug>/edit", methods=["GET", "POST"])
+def edit(slug: str):
+    """Facilitators edit their own assembly (hosts edit any)."""
     with read_session() as session:
         assembly = services.find_by_slug(session, slug)
     if assembly is None:
         abort(404)
-    return render_template("assemblies/assembly.html", assembly=assembly)
+    require_facilitator(assembly.id)
+    form = AssemblyForm(obj=assembly)
+    del form.slug
+    if form.validate_on_submit():
+        try:
+            with unit_of_work() as uow:
+                services.update_assembly(
+                    uow,
+                    assembly.id,
+                    name=form.name.data,
+                    area=form.area.data,
+                    region=form.region.data,
+                    description=form.description.data or "",
+                    contact=form.contact.data or "",
+                    by=current_user.id,
+                )
+        except ServiceError as error:
+            _field_error(form, error)
+        else:
+            flash(_("Changes saved."), "success")
+            return redirect(url_for("assemblies.assembly_page", slug=slug))
+    status = 400 if form.is_submitted() else 200
+    return render_template("assemblies/edit.html", form=form, assembly=assembly), status
+
+
+def _field_error(form, error: ServiceError) -> None:
+    field = getattr(form, error.field or "", None)
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "error")
 
 
 def _assembly_choices() -> list:

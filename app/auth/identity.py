@@ -125,3 +125,11 @@ def make_login_manager() -> LoginManager:
     manager.anonymous_user = Anonymous
     manager.user_loader(load_identity)
     return manager
+
+
+def require_facilitator(assembly_id: int) -> None:
+    """Stop the request unless the current user may run this assembly (403, or sign in)."""
+    if not current_user.is_authenticated:
+        abort(current_app.login_manager.unauthorized())
+    if not current_user.can_facilitate(assembly_id):
+        abort(403)

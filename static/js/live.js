@@ -18,12 +18,13 @@
      * @param {string[]} rooms rooms to join (the server decides if this client may)
      * @param {(event: object) => void} onEvent called once per event, in seq order
      * @param {(state: string) => void} onState "online", "offline" or "resyncing"
+     * @param {number|null} startSeq the seq the page was rendered at (its data-seq), if known
      */
-    constructor(rooms, onEvent, onState) {
+    constructor(rooms, onEvent, onState, startSeq) {
       this.rooms = rooms;
       this.onEvent = onEvent;
       this.onState = onState || function () {};
-      this.lastSeq = null;
+      this.lastSeq = Number.isInteger(startSeq) ? startSeq : null;
       this.socket = global.io({ transports: ["websocket", "polling"] });
       this.socket.on("connect", () => this.joinAndResync());
       this.socket.on("disconnect", () => this.onState("offline"));
@@ -48,7 +49,7 @@
         }
       }
       if (this.lastSeq === null) {
-        this.lastSeq = newest; // first connection: the page itself is the starting state
+        this.lastSeq = newest; // no known starting point: take the server's current seq
       } else {
         await this.resync();
       }
