@@ -1,7 +1,8 @@
 """APScheduler 3.x with its job store in the app's own database.
 
 Exactly one process runs jobs (`ASSEMBLY_SCHEDULER=on`, the default for `assembly serve`);
-every other process starts the scheduler paused, so it can still add jobs to the shared store.
+every other process uses an add-only scheduler, which stores jobs in the shared store but
+never runs them.
 Jobs name module-level functions and carry only ids. The running scheduler re-reads the store
 every few seconds, so it sees jobs that other processes add, and on start it runs jobs that fell
 due while nobody was running (coalesced, with a long misfire grace time).
@@ -50,6 +51,18 @@ class AppContextExecutor(BasePoolExecutor):
         super().__init__(_AppContextPool(app, max_workers))
 
 
+class AddOnlyScheduler(BackgroundScheduler):
+    """A scheduler that writes jobs to the shared store but never runs any.
+
+    Every process but the one with `ASSEMBLY_SCHEDULER=on` uses it. (A paused APScheduler is
+    not enough: while shutting down it processes due jobs once, and with its executor already
+    stopped it would drop them from the store without running them.)
+    """
+
+    def _process_jobs(self):
+        return None
+
+
 @dataclass
 class Scheduler:
     """The app's scheduler and whether this process runs its jobs."""
@@ -59,14 +72,15 @@ class Scheduler:
 
     @property
     def state(self) -> str:
-        """'running', 'paused' (adds jobs only) or 'stopped'."""
-        return {0: "stopped", 1: "running", 2: "paused"}[self.aps.state]
+        """'running' (runs jobs), 'add-only' (stores jobs for the runner) or 'stopped'."""
+        if not self.aps.running:
+            return "stopped"
+        return "running" if self.runs_jobs else "add-only"
 
     def start(self) -> None:
-        """Start: running if this process runs jobs, otherwise paused (can still add jobs)."""
-        if self.aps.running:
-            return
-        self.aps.start(paused=not self.runs_jobs)
+        """Start the scheduler (it runs jobs only in the job-running process)."""
+        if not self.aps.running:
+            self.aps.start()
 
     def shutdown(self) -> None:
         """Stop without waiting for running jobs."""
@@ -90,7 +104,8 @@ class Scheduler:
 def make_scheduler(app: Flask) -> Scheduler:
     """Build the scheduler for the app (not started)."""
     engine = app.extensions["database"].engine
-    aps = BackgroundScheduler(
+    kind = BackgroundScheduler if app.config["SCHEDULER_ENABLED"] else AddOnlyScheduler
+    aps = kind(
         jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOB_TABLE)},
         executors={"default": AppContextExecutor(app)},
         job_defaults={"coalesce": True, "misfire_grace_time": MISFIRE_GRACE_SECONDS},

@@ -33,6 +33,10 @@ from assemblies.models import REG_CANCELLED, REG_CONFIRMED, REG_WAITLISTED, Asse
 bp = Blueprint("meetups", __name__)
 
 CALENDAR_PAST_DAYS = 60
+# Per address. A whole hall may share one venue wifi address, so the limits are generous;
+# they stop scripted floods, not people.
+REGISTRATION_LIMIT = "120 per minute"
+TICKET_LIMIT = "300 per minute"
 
 
 def _assembly_or_404(slug: str) -> Assembly:
@@ -199,7 +203,7 @@ def _registration_problem(meetup: Meetup) -> str | None:
 
 
 @bp.post("/m/<int:meetup_id>/register")
-@limiter.limit("20 per minute")
+@limiter.limit(REGISTRATION_LIMIT)
 def register(meetup_id: int):
     """Register for a meetup: a place, or a place on the waitlist."""
     meetup, assembly = _meetup_or_404(meetup_id)
@@ -235,7 +239,7 @@ def register(meetup_id: int):
 
 
 @bp.route("/t/<token>", methods=["GET"])
-@limiter.limit("60 per minute")
+@limiter.limit(TICKET_LIMIT)
 def ticket(token: str):
     """An attendee's ticket: their place or waitlist position, and a way to cancel."""
     with read_session() as session:
@@ -257,7 +261,7 @@ def ticket(token: str):
 
 
 @bp.post("/t/<token>/cancel")
-@limiter.limit("20 per minute")
+@limiter.limit(REGISTRATION_LIMIT)
 def cancel_ticket(token: str):
     """Give up a place (or leave the waitlist)."""
     form = ConfirmForm()

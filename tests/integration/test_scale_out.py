@@ -47,7 +47,7 @@ def test_an_event_committed_on_one_process_reaches_a_client_on_another(
         )
         event = watcher.wait_for(lambda e: e["type"] == "RoleGranted")
         assert event["payload"]["user_id"] == int(door_id)
-        assert second.get_health()["scheduler"] == "paused"
+        assert second.get_health()["scheduler"] == "add-only"
         assert first.get_health()["scheduler"] == "running"
     finally:
         watcher.close()
