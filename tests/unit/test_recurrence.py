@@ -1,6 +1,7 @@
 """Recurring meetups in London time, across the clock changes."""
 
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 import pytest
 from hypothesis import given
@@ -87,5 +88,5 @@ def test_weekly_wall_clock_time_never_drifts(hour, minute, day_offset):
     assert london_wall_times(starts) == {f"{hour:02d}:{minute:02d}"}
     assert all(
         b - a in (timedelta(days=7), timedelta(days=7, hours=1), timedelta(days=7, hours=-1))
-        for a, b in zip(starts, starts[1:])
+        for a, b in pairwise(starts)
     )
