@@ -35,6 +35,7 @@ format: $(VENV)/.dev
 	$(BIN)/ruff check --fix .
 
 bench: $(VENV)/.dev
+	@test -f tests/load/bench.py || { echo "The load benchmark is not built yet (see the performance issue)."; exit 2; }
 	$(BIN)/python -m tests.load.bench --phones $(PHONES)
 
 vendor:

@@ -8,6 +8,7 @@ gevent_patch.patch_if_serving()
 import logging  # noqa: E402
 
 from flask import Flask  # noqa: E402
+from werkzeug.middleware.proxy_fix import ProxyFix  # noqa: E402
 
 import assemblies  # noqa: E402
 import voting  # noqa: E402
@@ -26,6 +27,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.from_mapping(overrides or {})
     if app.config.get("MESSAGE_QUEUE"):
         app.config["RATELIMIT_STORAGE_URI"] = app.config["MESSAGE_QUEUE"]
+    if app.config.get("PROXY_HOPS"):
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     for chatty in ("apscheduler", "alembic"):
         logging.getLogger(chatty).setLevel(logging.WARNING)

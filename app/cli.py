@@ -5,7 +5,6 @@ import sys
 import uuid
 
 import click
-from sqlalchemy import inspect
 from sqlmodel import select
 
 from app import create_app, migrate
@@ -52,9 +51,10 @@ def serve(host: str, port: int) -> None:
 
 
 def _require_migrated() -> None:
-    tables = set(inspect(database().engine).get_table_names())
-    if "alembic_version" not in tables:
-        raise click.ClickException("The database is not set up: run `assembly db upgrade` first.")
+    if not migrate.is_current(database().engine):
+        raise click.ClickException(
+            "The database schema is missing or out of date: run `assembly db upgrade` first."
+        )
 
 
 @main.group()
@@ -87,13 +87,13 @@ def demo(password: str | None, if_empty: bool) -> None:
             context = run_demo(password)
         except ServiceError as error:
             raise click.ClickException(error.message) from None
-    saved = save_credentials(instance_path(), context)
     click.echo("Demo data loaded. Sign in at /sign-in with:")
     for role, email, secret in context.accounts:
         click.echo(f"  {role:<16} {email:<34} {secret}")
     for note in context.notes:
         click.echo(f"  {note}")
-    click.echo(f"(Saved to {saved}.)")
+    if context.passwords_set:
+        click.echo(f"(Saved to {save_credentials(instance_path(), context)}.)")
 
 
 @main.group()

@@ -46,7 +46,8 @@ def _url(name: str, default: str | None, schemes: tuple[str, ...]) -> str | None
     if value is None or value == "":
         return default
     if not value.startswith(tuple(f"{scheme}:" for scheme in schemes)):
-        raise ConfigError(f"{name} must start with one of: {', '.join(schemes)} (got {value!r})")
+        shown = value.split(":", 1)[0][:20]  # never echo the rest: it may hold a password
+        raise ConfigError(f"{name} must start with one of: {', '.join(schemes)} (got {shown!r}:…)")
     return value
 
 
@@ -64,6 +65,15 @@ def _positive_int(name: str, default: int) -> int:
         return default
     if not raw.isdigit() or int(raw) < 1:
         raise ConfigError(f"{name} must be a positive whole number (got {raw!r})")
+    return int(raw)
+
+
+def _count(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit():
+        raise ConfigError(f"{name} must be 0 or a positive whole number (got {raw!r})")
     return int(raw)
 
 
@@ -89,6 +99,9 @@ def from_environment() -> dict:
         "SESSION_COOKIE_SECURE": _choice("ASSEMBLY_SECURE_COOKIES", "off", ("on", "off")) == "on",
         "SMTP_URL": _url("SMTP_URL", None, ("smtp", "smtps")),
         "SCHEDULER_WAKEUP_SECONDS": _positive_int("ASSEMBLY_SCHEDULER_WAKEUP", 2),
+        "PROXY_HOPS": _count("ASSEMBLY_PROXY_HOPS", 0),
+        "PUBLIC_URL": (_url("ASSEMBLY_PUBLIC_URL", None, ("https", "http")) or "").rstrip("/"),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "People's Assembly <no-reply@localhost>"),
     }
 
 

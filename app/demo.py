@@ -25,9 +25,12 @@ class DemoContext:
         """The password to give a new demo account."""
         return self.password or secrets.token_urlsafe(9)
 
-    def add_account(self, role: str, email: str, password: str) -> None:
-        """Remember an account to print at the end."""
+    passwords_set: bool = False
+
+    def add_account(self, role: str, email: str, password: str, new_password: bool) -> None:
+        """Remember an account to print at the end (and whether its password was just set)."""
         self.accounts.append((role, email, password))
+        self.passwords_set = self.passwords_set or new_password
 
 
 DemoStep = Callable[[DemoContext], None]

@@ -50,6 +50,7 @@ class EventRecord(SQLModel, table=True):
             "seq": self.seq,
             "stream": self.stream,
             "type": self.type,
+            "v": self.v,
             "payload": self.payload,
             "at": format_time(self.at),
         }

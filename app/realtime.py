@@ -107,12 +107,16 @@ def run_command(name: str, data) -> dict:
     return {"ok": True, **result}
 
 
+TYPE_NAMES = {int: "a whole number", str: "text", bool: "true or false", list: "a list"}
+
+
 def require_fields(data: dict, **types: type) -> None:
     """Refuse a command whose fields are missing or of the wrong type."""
     for key, kind in types.items():
         value = data.get(key)
         if isinstance(value, bool) and kind is not bool or not isinstance(value, kind):
-            raise ServiceError("bad_request", f"Field '{key}' must be a {kind.__name__}.")
+            name = TYPE_NAMES.get(kind, kind.__name__)
+            raise ServiceError("bad_request", f"Field '{key}' must be {name}.")
 
 
 def cmd_join(data: dict) -> dict:
@@ -129,8 +133,10 @@ def cmd_join(data: dict) -> dict:
 
 
 def cmd_leave(data: dict) -> dict:
-    """Leave a room."""
+    """Leave a room (never the connection's own private rooms)."""
     require_fields(data, room=str)
+    if data["room"] == request.sid or data["room"].startswith("user:"):
+        raise ServiceError("forbidden", "That room cannot be left.", 403)
     leave_room(data["room"])
     return {"room": data["room"]}
 
@@ -144,7 +150,7 @@ def cmd_resync(data: dict) -> dict:
         batch = events_since(session, since, RESYNC_BATCH)
         newest = last_seq(session)
     visible = [row.as_message() for row in batch if joined & set(rooms_for(row))]
-    reached = batch[-1].seq if batch else max(since, newest)
+    reached = batch[-1].seq if batch else newest  # newest < since: the client is ahead (restore)
     return {"events": visible, "seq": reached, "more": reached < newest}
 
 
@@ -163,9 +169,10 @@ def rooms_for(row: EventRecord) -> list[str]:
 def broadcast(batch: list[EventRecord]) -> None:
     """Event-bus subscriber: send each committed event to the rooms that may see it."""
     for row in batch:
-        message = row.as_message()
-        for room in rooms_for(row):
-            socketio.emit("event", message, to=room)
+        targets = rooms_for(row)
+        if targets:
+            # One emit to the list of rooms: a client in several of them gets it once.
+            socketio.emit("event", row.as_message(), to=targets)
 
 
 def on_connect(auth=None):

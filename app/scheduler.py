@@ -10,6 +10,7 @@ due while nobody was running (coalesced, with a long misfire grace time).
 
 import concurrent.futures
 import logging
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -69,6 +70,7 @@ class Scheduler:
 
     aps: BackgroundScheduler
     runs_jobs: bool
+    write_lock: AbstractContextManager | None = None  # the SQLite writers' lock, if SQLite
 
     @property
     def state(self) -> str:
@@ -90,20 +92,23 @@ class Scheduler:
     def run_at(self, job_id: str, when: datetime, func, *ids) -> None:
         """Schedule `func(*ids)` at `when` (UTC); replaces an existing job with the same id."""
         self.start()
-        self.aps.add_job(
-            func, "date", run_date=when, args=list(ids), id=job_id, replace_existing=True
-        )
+        with self.write_lock or nullcontext():
+            self.aps.add_job(
+                func, "date", run_date=when, args=list(ids), id=job_id, replace_existing=True
+            )
 
     def cancel(self, job_id: str) -> None:
         """Remove a job if it is still pending."""
         self.start()
-        if self.aps.get_job(job_id):
-            self.aps.remove_job(job_id)
+        with self.write_lock or nullcontext():
+            if self.aps.get_job(job_id):
+                self.aps.remove_job(job_id)
 
 
 def make_scheduler(app: Flask) -> Scheduler:
     """Build the scheduler for the app (not started)."""
-    engine = app.extensions["database"].engine
+    database = app.extensions["database"]
+    engine = database.engine
     kind = BackgroundScheduler if app.config["SCHEDULER_ENABLED"] else AddOnlyScheduler
     aps = kind(
         jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOB_TABLE)},
@@ -111,7 +116,11 @@ def make_scheduler(app: Flask) -> Scheduler:
         job_defaults={"coalesce": True, "misfire_grace_time": MISFIRE_GRACE_SECONDS},
         timezone="UTC",
     )
-    return Scheduler(aps=aps, runs_jobs=app.config["SCHEDULER_ENABLED"])
+    return Scheduler(
+        aps=aps,
+        runs_jobs=app.config["SCHEDULER_ENABLED"],
+        write_lock=database.write_lock if database.is_sqlite else None,
+    )
 
 
 def init_app(app: Flask) -> None:

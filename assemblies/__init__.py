@@ -12,7 +12,8 @@ from app.events import utcnow
 from app.realtime import realtime_of
 from app.scheduler import register_periodic
 from app.web import HomePanel
-from assemblies import demo, jobs, services
+from assemblies import demo, jobs, services, sockets
+from assemblies.checkin_views import bp as checkin_bp
 from assemblies.meetup_views import bp as meetups_bp
 from assemblies.models import STATUS_CANCELLED, Meetup
 from assemblies.views import bp
@@ -70,11 +71,13 @@ def init_app(app: Flask) -> None:
     """Register the assemblies pages, jobs, rooms and what the lower floor may ask of this one."""
     app.register_blueprint(bp)
     app.register_blueprint(meetups_bp)
+    app.register_blueprint(checkin_bp)
     app.extensions["assembly_names"] = assembly_names
     app.extensions["home_panels"].append(home_panel)
     app.extensions["event_bus"].subscribe("meetup-jobs", jobs.schedule_meetup_jobs)
     register_periodic(app, "assemblies:sweep", jobs.sweep, jobs.SWEEP_SECONDS)
     rooms = realtime_of(app)
+    sockets.register(rooms)
     rooms.add_room_rule(r"meetup:(\d+)", may_join_meetup, "anyone, for an existing meetup")
     rooms.add_room_rule(r"meetup:(\d+):crew", may_join_meetup_crew, "the assembly's crew, hosts")
     rooms.add_room_rule(r"meetup:(\d+):screen", may_join_meetup_screen, "facilitators, hosts")

@@ -74,10 +74,15 @@ def demo_staff(context: DemoContext) -> None:
             elif context.password:
                 accounts.set_password(uow, user.id, shown)
             else:
-                shown = "(unchanged; set one with --password)"
+                shown = ""
             if role:
                 accounts.grant_role(uow, user.id, hackney.id, role)
-            context.add_account(label, email, shown)
+            context.add_account(
+                label,
+                email,
+                shown or "(unchanged; set one with --password)",
+                new_password=bool(shown),
+            )
 
 
 DEMO_NAMES = [

@@ -25,8 +25,14 @@ class AssemblyCreated(DomainEvent):
         return [record.stream, "house"]
 
 
-def _meetup_rooms(meetup_id: int) -> list[str]:
-    return [f"meetup:{meetup_id}", f"meetup:{meetup_id}:crew", f"meetup:{meetup_id}:screen"]
+def _meetup_rooms_and_crew(record: EventRecord) -> list[str]:
+    meetup_id, assembly_id = record.payload["meetup_id"], record.payload["assembly_id"]
+    return [
+        f"meetup:{meetup_id}",
+        f"meetup:{meetup_id}:crew",
+        f"meetup:{meetup_id}:screen",
+        f"assembly:{assembly_id}:crew",
+    ]
 
 
 @dataclass(frozen=True)
@@ -113,10 +119,7 @@ class MeetupRescheduled(DomainEvent):
     @classmethod
     def rooms(cls, record: EventRecord) -> list[str]:
         """Everyone following the meetup."""
-        return [
-            *_meetup_rooms(record.payload["meetup_id"]),
-            f"assembly:{record.payload['assembly_id']}",
-        ]
+        return [*_meetup_rooms_and_crew(record), f"assembly:{record.payload['assembly_id']}"]
 
 
 @dataclass(frozen=True)
@@ -134,10 +137,7 @@ class MeetupCancelled(DomainEvent):
     @classmethod
     def rooms(cls, record: EventRecord) -> list[str]:
         """Everyone following the meetup."""
-        return [
-            *_meetup_rooms(record.payload["meetup_id"]),
-            f"assembly:{record.payload['assembly_id']}",
-        ]
+        return [*_meetup_rooms_and_crew(record), f"assembly:{record.payload['assembly_id']}"]
 
 
 @dataclass(frozen=True)
@@ -145,6 +145,7 @@ class CheckInOpened(DomainEvent):
     """The meetup's check-in window opened."""
 
     meetup_id: int
+    assembly_id: int
 
     @property
     def stream(self) -> str:
@@ -152,8 +153,8 @@ class CheckInOpened(DomainEvent):
 
     @classmethod
     def rooms(cls, record: EventRecord) -> list[str]:
-        """Everyone in the meetup's rooms."""
-        return _meetup_rooms(record.payload["meetup_id"])
+        """Everyone in the meetup's rooms, and the assembly's crew (their dashboard)."""
+        return _meetup_rooms_and_crew(record)
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,7 @@ class MeetupStarted(DomainEvent):
     """The meetup's start time came."""
 
     meetup_id: int
+    assembly_id: int
 
     @property
     def stream(self) -> str:
@@ -168,8 +170,8 @@ class MeetupStarted(DomainEvent):
 
     @classmethod
     def rooms(cls, record: EventRecord) -> list[str]:
-        """Everyone in the meetup's rooms."""
-        return _meetup_rooms(record.payload["meetup_id"])
+        """Everyone in the meetup's rooms, and the assembly's crew (their dashboard)."""
+        return _meetup_rooms_and_crew(record)
 
 
 @dataclass(frozen=True)
@@ -177,6 +179,7 @@ class MeetupEnded(DomainEvent):
     """The meetup's end time came."""
 
     meetup_id: int
+    assembly_id: int
 
     @property
     def stream(self) -> str:
@@ -184,8 +187,8 @@ class MeetupEnded(DomainEvent):
 
     @classmethod
     def rooms(cls, record: EventRecord) -> list[str]:
-        """Everyone in the meetup's rooms."""
-        return _meetup_rooms(record.payload["meetup_id"])
+        """Everyone in the meetup's rooms, and the assembly's crew (their dashboard)."""
+        return _meetup_rooms_and_crew(record)
 
 
 @dataclass(frozen=True)
@@ -204,7 +207,7 @@ class RegistrationChanged(DomainEvent):
 
     @classmethod
     def rooms(cls, record: EventRecord) -> list[str]:
-        """The crew of the meetup and of its assembly (their dashboards count places)."""
+        """The meetup page (places left) and the crew of the meetup and of its assembly."""
         return [
             f"meetup:{record.payload['meetup_id']}:crew",
             f"assembly:{record.payload['assembly_id']}:crew",
@@ -226,3 +229,79 @@ class RegistrationCancelled(RegistrationChanged):
 @dataclass(frozen=True)
 class WaitlistPromoted(RegistrationChanged):
     """The first person waiting got a place that came free."""
+
+
+@dataclass(frozen=True)
+class AttendeeCheckedIn(DomainEvent):
+    """Someone was admitted at the door or joined as a walk-in. Ids and counts, no names."""
+
+    meetup_id: int
+    registration_id: int
+    walk_in: bool
+    present: int
+    walk_ins: int
+
+    @property
+    def stream(self) -> str:
+        return f"meetup:{self.meetup_id}"
+
+    @classmethod
+    def rooms(cls, record: EventRecord) -> list[str]:
+        """The crew (attendance list) and the projector (present count)."""
+        meetup_id = record.payload["meetup_id"]
+        return [f"meetup:{meetup_id}:crew", f"meetup:{meetup_id}:screen"]
+
+
+@dataclass(frozen=True)
+class AttendeeCheckedOut(DomainEvent):
+    """Someone left; they no longer count as present (and may not vote)."""
+
+    meetup_id: int
+    registration_id: int
+    present: int
+    walk_ins: int
+
+    @property
+    def stream(self) -> str:
+        return f"meetup:{self.meetup_id}"
+
+    @classmethod
+    def rooms(cls, record: EventRecord) -> list[str]:
+        """The crew and the projector."""
+        meetup_id = record.payload["meetup_id"]
+        return [f"meetup:{meetup_id}:crew", f"meetup:{meetup_id}:screen"]
+
+
+@dataclass(frozen=True)
+class VotingDeviceMoved(DomainEvent):
+    """An attendee's voting rights moved to another phone (the old one lost them)."""
+
+    meetup_id: int
+    registration_id: int
+
+    @property
+    def stream(self) -> str:
+        return f"meetup:{self.meetup_id}"
+
+    @classmethod
+    def rooms(cls, record: EventRecord) -> list[str]:
+        """The crew."""
+        return [f"meetup:{record.payload['meetup_id']}:crew"]
+
+
+@dataclass(frozen=True)
+class WalkInsSwitched(DomainEvent):
+    """A facilitator turned walk-ins (the projector's join QR) on or off."""
+
+    meetup_id: int
+    enabled: bool
+
+    @property
+    def stream(self) -> str:
+        return f"meetup:{self.meetup_id}"
+
+    @classmethod
+    def rooms(cls, record: EventRecord) -> list[str]:
+        """The crew and the projector."""
+        meetup_id = record.payload["meetup_id"]
+        return [f"meetup:{meetup_id}:crew", f"meetup:{meetup_id}:screen"]

@@ -171,3 +171,13 @@ class RegisterForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button that needs only the CSRF token."""
+
+
+class WalkInForm(FlaskForm):
+    """A walk-in gives a name to check in from their own phone."""
+
+    display_name = StringField(
+        _l("Your name"),
+        validators=[DataRequired(), Length(max=80)],
+        description=_l("Shown to the organisers. A first name is enough."),
+    )

@@ -57,7 +57,7 @@ def advance(uow: UnitOfWork, meetup: Meetup, now: datetime) -> list[str]:
     steps = ORDER[ORDER.index(meetup.status) + 1 : ORDER.index(target) + 1]
     for status in steps:
         meetup.status = status
-        record(uow, TRANSITION_EVENTS[status](meetup_id=meetup.id))
+        record(uow, TRANSITION_EVENTS[status](meetup_id=meetup.id, assembly_id=meetup.assembly_id))
     if steps:
         uow.session.add(meetup)
     return list(steps)
@@ -82,7 +82,7 @@ def queue_reminders(uow: UnitOfWork, meetup: Meetup, kind: str, now: datetime) -
         select(Registration).where(
             Registration.meetup_id == meetup.id,
             Registration.status.in_([REG_CONFIRMED, REG_WAITLISTED]),
-            Registration.email != None,  # noqa: E711
+            Registration.email.is_not(None),
         )
     )
     queued = 0
@@ -128,7 +128,7 @@ def purge_contact_details(uow: UnitOfWork, now: datetime) -> int:
         uow.session.exec(
             select(Registration).where(
                 Registration.meetup_id.in_(old_meetups),
-                Registration.email != None,  # noqa: E711
+                Registration.email.is_not(None),
             )
         )
     )

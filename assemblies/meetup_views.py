@@ -27,6 +27,7 @@ from app.events import last_seq, utcnow
 from app.i18n import london_time
 from app.security import limiter
 from assemblies import calendars, meetups, outbox, recurrence, registrations, services
+from assemblies.checkin_views import ticket_can_bind, ticket_qr
 from assemblies.forms import CancelMeetupForm, ConfirmForm, MeetupForm, RegisterForm
 from assemblies.models import REG_CANCELLED, REG_CONFIRMED, REG_WAITLISTED, Assembly, Meetup
 
@@ -225,6 +226,7 @@ def register(meetup_id: int):
             return redirect(url_for("meetups.ticket", token=registration.ticket_token))
     with read_session() as session:
         counts = registrations.count_by_status(session, meetup_id)
+        seq = last_seq(session)
     return render_template(
         "meetups/meetup.html",
         meetup=meetup,
@@ -234,7 +236,7 @@ def register(meetup_id: int):
         registration_problem=_registration_problem(meetup),
         form=form,
         can_facilitate=current_user.can_facilitate(assembly.id),
-        seq=0,
+        seq=seq,
     ), 400
 
 
@@ -255,6 +257,8 @@ def ticket(token: str):
         meetup=meetup,
         assembly=assembly,
         position=position,
+        qr=ticket_qr(registration) if registration.status != REG_CANCELLED else None,
+        can_bind=ticket_can_bind(registration),
         form=ConfirmForm(),
         statuses={"confirmed": REG_CONFIRMED, "waitlisted": REG_WAITLISTED},
     )

@@ -328,7 +328,7 @@ def extend_series(uow: UnitOfWork, now: datetime) -> int:
     """Generate occurrences of open-ended series up to the horizon; returns how many."""
     added = 0
     for series in uow.session.exec(
-        select(MeetupSeries).where(MeetupSeries.cancelled_from == None)  # noqa: E711
+        select(MeetupSeries).where(MeetupSeries.cancelled_from.is_(None))
     ):
         template = uow.session.exec(
             select(Meetup).where(Meetup.series_id == series.id).order_by(Meetup.starts_at.desc())

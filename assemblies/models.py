@@ -90,6 +90,7 @@ class Meetup(SQLModel, table=True):
     status: str = Field(default=STATUS_SCHEDULED, max_length=20)
     revision: int = 0  # bumped on every edit; the SEQUENCE of its calendar entry
     cancel_reason: str = Field(default="", max_length=300)
+    walk_ins_enabled: bool = True
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -123,6 +124,12 @@ class Registration(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     promoted_at: datetime | None = None
     cancelled_at: datetime | None = None
+    walk_in: bool = False
+    qr_nonce: str = Field(default="", max_length=24)  # in every QR; a new one revokes old QRs
+    checked_in_at: datetime | None = None
+    checked_in_device: str = Field(default="", max_length=60)  # which door device admitted
+    checked_out_at: datetime | None = None
+    device_hash: str | None = Field(default=None, max_length=64, index=True)  # voting phone
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -143,3 +150,16 @@ class OutboxMessage(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
     last_error: str = Field(default="", max_length=300)
+
+
+class DoorScan(SQLModel, table=True):
+    """One door action, by its client-made id: a replayed scan gets the same answer."""
+
+    __tablename__ = "door_scan"
+
+    scan_id: str = Field(primary_key=True, max_length=64)
+    meetup_id: int = Field(foreign_key="meetup.id", index=True)
+    registration_id: int | None = Field(default=None, foreign_key="registration.id")
+    outcome: str = Field(max_length=30)
+    device: str = Field(default="", max_length=60)
+    at: datetime = Field(default_factory=utcnow)

@@ -11,16 +11,15 @@ from datetime import timedelta
 from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 from sqlmodel import Session, select
 
-from app.db import UnitOfWork, unit_of_work
+from app.db import UnitOfWork, read_session, unit_of_work
 from app.events import utcnow
 from app.i18n import london_time
 from assemblies.models import Meetup, OutboxMessage, Registration
 
 MAX_ATTEMPT_AGE = timedelta(days=2)
-SENDER = "People's Assembly <no-reply@assembly.invalid>"
 
 
 def queue(
@@ -52,11 +51,13 @@ def queue(
 
 
 def ticket_url(registration: Registration) -> str:
-    """The absolute link to a ticket page (needs a request or SERVER_NAME)."""
-    try:
+    """The absolute link to a ticket page: ASSEMBLY_PUBLIC_URL, else the current request's."""
+    public = current_app.config.get("PUBLIC_URL")
+    if public:
+        return f"{public}/t/{registration.ticket_token}"
+    if has_request_context():
         return url_for("meetups.ticket", token=registration.ticket_token, _external=True)
-    except RuntimeError:
-        return f"/t/{registration.ticket_token}"
+    return f"/t/{registration.ticket_token}"
 
 
 def _where(meetup: Meetup) -> str:
@@ -101,7 +102,7 @@ def queue_cancellation(uow: UnitOfWork, meetup: Meetup, registration: Registrati
 
 def pending(session: Session, assembly_id: int | None = None) -> list[OutboxMessage]:
     """Messages not sent yet, oldest first."""
-    query = select(OutboxMessage).where(OutboxMessage.sent_at == None)  # noqa: E711
+    query = select(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
     if assembly_id is not None:
         query = query.where(OutboxMessage.assembly_id == assembly_id)
     return list(session.exec(query.order_by(OutboxMessage.id)))
@@ -119,42 +120,54 @@ def recent(session: Session, assembly_id: int, limit: int = 50) -> list[OutboxMe
 
 
 def deliver_pending() -> int:
-    """Send every pending message through SMTP_URL; returns how many were sent."""
+    """Send every pending message through SMTP_URL; returns how many were sent.
+
+    Runs only in the job-running process. No transaction is held while talking to the mail
+    server: each message is marked sent (or failed) in its own short write afterwards.
+    """
     smtp_url = current_app.config.get("SMTP_URL")
     if not smtp_url:
         return 0
-    with unit_of_work() as uow:
-        messages = [m for m in pending(uow.session) if utcnow() - m.created_at < MAX_ATTEMPT_AGE]
-        if not messages:
-            return 0
-        sent = 0
-        try:
-            with _connect(smtp_url) as smtp:
-                for message in messages:
-                    sent += _send_one(smtp, message)
-                    uow.session.add(message)
-        except (OSError, smtplib.SMTPException) as error:
+    with read_session() as session:
+        messages = [m for m in pending(session) if utcnow() - m.created_at < MAX_ATTEMPT_AGE]
+    if not messages:
+        return 0
+    sent = 0
+    try:
+        with _connect(smtp_url) as smtp:
             for message in messages:
-                if message.sent_at is None:
-                    message.last_error = f"Could not reach the mail server: {error}"[:300]
-                    uow.session.add(message)
+                sent += _mark(message.id, _send_one(smtp, message))
+    except (OSError, smtplib.SMTPException) as error:
+        for message in messages:
+            _mark(message.id, f"Could not reach the mail server: {error}", only_if_unsent=True)
     return sent
 
 
-def _send_one(smtp: smtplib.SMTP, message: OutboxMessage) -> int:
+def _send_one(smtp: smtplib.SMTP, message: OutboxMessage) -> str | None:
+    """Send one message; returns None on success or the error text."""
     email = EmailMessage()
-    email["From"] = current_app.config.get("MAIL_FROM", SENDER)
+    email["From"] = current_app.config["MAIL_FROM"]
     email["To"] = message.to_address
     email["Subject"] = message.subject
     email.set_content(message.body)
     try:
         smtp.send_message(email)
     except smtplib.SMTPException as error:
-        message.last_error = str(error)[:300]
-        return 0
-    message.sent_at = utcnow()
-    message.last_error = ""
-    return 1
+        return str(error)
+    return None
+
+
+def _mark(message_id: int, error: str | None, only_if_unsent: bool = False) -> int:
+    with unit_of_work() as uow:
+        message = uow.session.get(OutboxMessage, message_id)
+        if message is None or (only_if_unsent and message.sent_at):
+            return 0
+        if error is None:
+            message.sent_at, message.last_error = utcnow(), ""
+        else:
+            message.last_error = error[:300]
+        uow.session.add(message)
+    return 1 if error is None else 0
 
 
 def _connect(smtp_url: str) -> smtplib.SMTP:

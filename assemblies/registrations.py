@@ -102,6 +102,7 @@ def register(
         email=email,
         status=status,
         created_at=now,
+        qr_nonce=secrets.token_urlsafe(9),
     )
     uow.session.add(registration)
     uow.session.flush()
@@ -146,6 +147,7 @@ def cancel_registration(uow: UnitOfWork, token: str, now: datetime) -> Registrat
         raise ServiceError("ended", "This meetup has ended.")
     registration.status = REG_CANCELLED
     registration.cancelled_at = now
+    registration.qr_nonce = secrets.token_urlsafe(9)  # revokes every QR of this ticket
     uow.session.add(registration)
     uow.session.flush()
     counts = count_by_status(uow.session, meetup.id)

@@ -138,7 +138,12 @@ def staff():
     """Hosts list staff accounts and create new ones."""
     form = StaffAccountForm()
     form.assembly_id.choices = [*choices([(0, _("None"))]), *_assembly_choices()]
-    if form.validate_on_submit():
+    if form.validate_on_submit() and bool(form.role.data) != bool(form.assembly_id.data):
+        form.role.errors = [
+            *form.role.errors,
+            _("Choose both a role and its assembly, or neither."),
+        ]
+    elif form.validate_on_submit():
         password = secrets.token_urlsafe(12)
         try:
             with unit_of_work() as uow:

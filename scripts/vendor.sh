@@ -10,8 +10,11 @@ trap 'rm -rf "$WORK"' EXIT
 # name version file-inside-package destination-folder
 PACKAGES=(
   "socket.io-client 4.8.4 dist/socket.io.min.js socket.io"
+  "qr-scanner 1.4.2 qr-scanner.umd.min.js qr-scanner"
+  "qr-scanner 1.4.2 qr-scanner-worker.min.js qr-scanner"
 )
 
+rm -f "$VENDOR"/*/VERSION
 for entry in "${PACKAGES[@]}"; do
   read -r name version file dest <<<"$entry"
   (cd "$WORK" && npm pack --silent "$name@$version" >/dev/null)
@@ -20,7 +23,7 @@ for entry in "${PACKAGES[@]}"; do
   tar -xzf "$tarball" -C "$WORK/x"
   cp "$WORK/x/package/$file" "$VENDOR/$dest/"
   cp "$WORK/x/package/LICENSE" "$VENDOR/$dest/LICENSE"
-  printf '%s %s from the npm registry (%s)\n' "$name" "$version" "$file" > "$VENDOR/$dest/VERSION"
+  printf '%s %s from the npm registry (%s)\n' "$name" "$version" "$file" >> "$VENDOR/$dest/VERSION"
   rm -rf "$WORK/x" "$tarball"
 done
 echo "Vendored into $VENDOR:"

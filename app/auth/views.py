@@ -41,6 +41,7 @@ def sign_in():
                 roles = {(g.assembly_id, g.role) for g in services.roles_of(db, user.id)}
         if user is not None:
             session.clear()  # a fresh session on sign-in: no fixation
+            session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME
             login_user(identity_for(user, roles))
             return redirect(safe_next_url(request.args.get("next")) or url_for("auth.account"))
         flash(_("That email and password do not match an account."), "error")
@@ -73,9 +74,9 @@ def account():
         except ServiceError as error:
             form.current.errors.append(error.message)
         else:
-            flash(_("Your password is changed. Please sign in again."), "info")
             logout_user()
             session.clear()
+            flash(_("Your password is changed. Please sign in again."), "info")
             return redirect(url_for("auth.sign_in"))
     with read_session() as db:
         grants = services.roles_of(db, current_user.id)

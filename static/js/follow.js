@@ -40,6 +40,10 @@
     if (COUNT_EVENTS.includes(event.type)) {
       setText('[data-confirmed="' + meetupId + '"]', String(event.payload.confirmed));
       setText('[data-waitlisted="' + meetupId + '"]', String(event.payload.waitlisted));
+      root.querySelectorAll('[data-places-left="' + meetupId + '"]').forEach((element) => {
+        const capacity = parseInt(element.dataset.capacity, 10);
+        element.textContent = String(Math.max(0, capacity - event.payload.confirmed));
+      });
     }
   }
 

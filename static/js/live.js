@@ -5,6 +5,7 @@
 
 (function (global) {
   const COMMAND_TIMEOUT_MS = 10000;
+  const SEEN_LIMIT = 2000;
 
   function newClientId() {
     if (global.crypto && global.crypto.randomUUID) {
@@ -25,6 +26,7 @@
       this.onEvent = onEvent;
       this.onState = onState || function () {};
       this.lastSeq = Number.isInteger(startSeq) ? startSeq : null;
+      this.seen = new Set(); // seqs already handed on: live delivery and resync may overlap
       this.socket = global.io({ transports: ["websocket", "polling"] });
       this.socket.on("connect", () => this.joinAndResync());
       this.socket.on("disconnect", () => this.onState("offline"));
@@ -32,10 +34,15 @@
     }
 
     receive(event) {
-      if (this.lastSeq !== null && event.seq <= this.lastSeq) {
-        return; // already seen (resync and live delivery can overlap)
+      if (this.seen.has(event.seq)) {
+        return;
       }
-      this.lastSeq = event.seq;
+      this.seen.add(event.seq);
+      if (this.seen.size > SEEN_LIMIT) {
+        this.seen.delete(this.seen.values().next().value);
+      }
+      // lastSeq is where the next resync starts; it only moves forward.
+      this.lastSeq = this.lastSeq === null ? event.seq : Math.max(this.lastSeq, event.seq);
       this.onEvent(event);
     }
 

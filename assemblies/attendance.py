@@ -1,0 +1,76 @@
+"""Who is present at a meetup: the small, named surface that the voting floor may ask.
+
+`voting` never reads the registration table itself; it calls these functions:
+- `present_count(session, meetup_id)`: how many people are checked in and not checked out;
+- `is_present(session, meetup_id, registration_id)`: may this attendee vote here now?
+- `attendee_for_device(session, meetup_id, device_id)`: which present attendee (if any) this
+  phone votes for.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from assemblies.models import REG_CANCELLED, REG_CONFIRMED, Registration
+from assemblies.tickets import device_hash
+
+PRESENT = (Registration.checked_in_at.is_not(None)) & (Registration.checked_out_at.is_(None))
+
+
+def present_count(session: Session, meetup_id: int) -> int:
+    """How many people are present now."""
+    query = select(func.count()).select_from(Registration)
+    return session.exec(query.where(Registration.meetup_id == meetup_id, PRESENT)).one()
+
+
+def is_present(session: Session, meetup_id: int, registration_id: int) -> bool:
+    """True if the attendee is checked in to this meetup and has not checked out."""
+    query = select(Registration.id).where(
+        Registration.id == registration_id, Registration.meetup_id == meetup_id, PRESENT
+    )
+    return session.exec(query).first() is not None
+
+
+def attendee_for_device(session: Session, meetup_id: int, device_id: str | None) -> int | None:
+    """The present attendee whose voting phone this is, if any."""
+    if not device_id:
+        return None
+    query = select(Registration.id).where(
+        Registration.meetup_id == meetup_id,
+        Registration.device_hash == device_hash(device_id),
+        PRESENT,
+    )
+    return session.exec(query).first()
+
+
+@dataclass(frozen=True)
+class AttendanceCounts:
+    """The crew's numbers: present now, expected (confirmed places), walk-ins."""
+
+    present: int
+    expected: int
+    walk_ins: int
+    checked_out: int
+
+
+def counts(session: Session, meetup_id: int) -> AttendanceCounts:
+    """Attendance figures for the crew."""
+    rows = list(session.exec(select(Registration).where(Registration.meetup_id == meetup_id)))
+    present = [r for r in rows if r.checked_in_at and not r.checked_out_at]
+    return AttendanceCounts(
+        present=len(present),
+        expected=sum(1 for r in rows if r.status == REG_CONFIRMED and not r.walk_in),
+        walk_ins=sum(1 for r in rows if r.walk_in and r.status != REG_CANCELLED),
+        checked_out=sum(1 for r in rows if r.checked_out_at),
+    )
+
+
+def attendance_list(session: Session, meetup_id: int) -> list[Registration]:
+    """Everyone who registered, walked in or was checked in, by name."""
+    rows = session.exec(
+        select(Registration)
+        .where(Registration.meetup_id == meetup_id, Registration.status != REG_CANCELLED)
+        .order_by(func.lower(Registration.display_name), Registration.id)
+    )
+    return list(rows)
