@@ -8,7 +8,7 @@ from app.auth import services as accounts
 from app.db import unit_of_work
 from app.demo import DemoContext
 from app.events import utcnow
-from assemblies import meetups, recurrence, registrations, services
+from assemblies import checkin, lifecycle, meetups, recurrence, registrations, services
 from assemblies.meetups import MeetupDetails
 from assemblies.models import Assembly, Meetup
 
@@ -178,3 +178,23 @@ def _demo_for(uow, assembly: Assembly, today: date) -> None:
         registrations.register(uow, small.id, name, None, now)
     for name in DEMO_NAMES[:9]:
         registrations.register(uow, weekly[0].id, name, None, now)
+    if assembly.slug == "hackney":
+        _tonight(uow, assembly, venue, now)
+
+
+def _tonight(uow, assembly: Assembly, venue: dict, now: datetime) -> None:
+    """A meetup starting in 20 minutes, check-in open, some people already in the room."""
+    start = recurrence.utc_to_london_naive(now + timedelta(minutes=20)).replace(
+        second=0, microsecond=0
+    )
+    tonight = meetups.schedule_meetup(
+        uow, assembly.id, _details("Tonight's assembly", start, 2, 60, **venue), None, now
+    )[0]
+    lifecycle.advance(uow, tonight, now)
+    people = [
+        registrations.register(uow, tonight.id, name, None, now)[0] for name in DEMO_NAMES[5:17]
+    ]
+    for n, person in enumerate(people[:7]):
+        checkin.admit_registration(
+            uow, tonight.id, person.id, f"demo-admit-{n:04d}", "Dee Door, demo", now
+        )
