@@ -4,7 +4,8 @@
 - `present_count(session, meetup_id)`: how many people are checked in and not checked out;
 - `is_present(session, meetup_id, registration_id)`: may this attendee vote here now?
 - `attendee_for_device(session, meetup_id, device_id)`: which present attendee (if any) this
-  phone votes for.
+  phone votes for;
+- `display_names(session, registration_ids)`: names to show the crew (speaking queue).
 """
 
 from dataclasses import dataclass
@@ -42,6 +43,16 @@ def attendee_for_device(session: Session, meetup_id: int, device_id: str | None)
         PRESENT,
     )
     return session.exec(query).first()
+
+
+def display_names(session: Session, registration_ids: set[int]) -> dict[int, str]:
+    """Attendees' display names by registration id."""
+    if not registration_ids:
+        return {}
+    query = select(Registration.id, Registration.display_name).where(
+        Registration.id.in_(registration_ids)
+    )
+    return dict(session.exec(query).all())
 
 
 @dataclass(frozen=True)

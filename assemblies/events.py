@@ -209,6 +209,7 @@ class RegistrationChanged(DomainEvent):
     def rooms(cls, record: EventRecord) -> list[str]:
         """The meetup page (places left) and the crew of the meetup and of its assembly."""
         return [
+            f"meetup:{record.payload['meetup_id']}",
             f"meetup:{record.payload['meetup_id']}:crew",
             f"assembly:{record.payload['assembly_id']}:crew",
         ]

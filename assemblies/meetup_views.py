@@ -170,7 +170,10 @@ def cancel(meetup_id: int):
         except ServiceError as error:
             flash(error.message, "error")
         else:
-            flash(_("Cancelled %(num)d meetup(s).", num=len(cancelled)), "success")
+            flash(
+                ngettext("Meetup cancelled.", "%(num)d meetups cancelled.", len(cancelled)),
+                "success",
+            )
             return redirect(url_for("meetups.dashboard", slug=assembly.slug))
     return render_template("meetups/cancel.html", form=form, meetup=meetup, assembly=assembly)
 

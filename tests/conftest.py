@@ -1,6 +1,7 @@
 """Shared fixtures: an in-process app on a fresh database, and real server processes."""
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -64,10 +65,53 @@ def server_factory(tmp_path, instance):
         server.kill()
 
 
+@pytest.fixture(scope="module")
+def module_server(tmp_path_factory) -> Iterator[ServerProcess]:
+    """One running server with demo data, shared by the tests of a module.
+
+    A test that changes data other tests rely on (the demo accounts' passwords, say) uses the
+    function-scoped `live_server` instead.
+    """
+    folder = tmp_path_factory.mktemp("e2e-server")
+    instance = folder / "instance"
+    instance.mkdir()
+    environment = server_env(instance, f"sqlite:///{instance / 'server.db'}")
+    run_cli(environment, "db", "upgrade")
+    run_cli(environment, "demo", "--password", DEMO_PASSWORD)
+    server = ServerProcess(environment, log_path=folder / "server.log").start()
+    yield server
+    server.kill()
+
+
 @pytest.fixture
 def live_server(server_factory) -> ServerProcess:
     """One running server with demo data (demo password: tests.servers.DEMO_PASSWORD)."""
     return server_factory().start()
+
+
+@pytest.fixture
+def server_app(monkeypatch):
+    """Build an in-process app on a server's own database (like a second process would).
+
+    `server_app(server)` returns the app; make test data in it with `app.app_context()`.
+    """
+    from app import create_app
+
+    made = []
+
+    def make(server: ServerProcess):
+        for key in ("DATABASE_URL", "ASSEMBLY_INSTANCE", "SECRET_KEY"):
+            monkeypatch.setenv(key, server.env[key])
+        monkeypatch.setenv("ASSEMBLY_SCHEDULER", "off")
+        monkeypatch.setenv("ASSEMBLY_ASYNC_MODE", "threading")
+        application = create_app({"TESTING": True})
+        made.append(application)
+        return application
+
+    yield make
+    for application in made:
+        application.extensions["scheduler"].shutdown()
+        application.extensions["database"].engine.dispose()
 
 
 @pytest.fixture(scope="session")

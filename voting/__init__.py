@@ -1,7 +1,13 @@
-"""Proposals, agenda items, votes, ballots and tally methods (later issues)."""
+"""The live meeting (agenda, proposals, supports, speaking queue) and, later, votes."""
 
 from flask import Flask
 
+from app.realtime import realtime_of
+from voting import sockets
+from voting.views import bp
+
 
 def init_app(app: Flask) -> None:
-    """Nothing to register yet: votes arrive with their own issue."""
+    """Register the meeting pages and socket commands."""
+    app.register_blueprint(bp)
+    sockets.register(realtime_of(app))

@@ -188,10 +188,21 @@
   }
 
   const results = root.querySelector("[data-search-results]");
-  root.querySelector("[data-search-form]").addEventListener("submit", async (event) => {
+  let lastQuery = "";
+
+  root.querySelector("[data-search-form]").addEventListener("submit", (event) => {
     event.preventDefault();
-    const q = event.target.querySelector("input").value;
-    const ack = await live.command("door.search", { meetup_id: meetupId, q: q });
+    lastQuery = event.target.querySelector("input").value;
+    search();
+  });
+
+  // Also run again when attendance changes, so a shown result never offers a stale action.
+  async function search() {
+    if (!lastQuery.trim()) {
+      results.replaceChildren();
+      return;
+    }
+    const ack = await live.command("door.search", { meetup_id: meetupId, q: lastQuery });
     results.replaceChildren();
     if (ack.ok) {
       ack.people.forEach((person) => results.appendChild(personRow(person, true)));
@@ -201,7 +212,7 @@
         results.appendChild(none);
       }
     }
-  });
+  }
 
   async function checkOut(registrationId) {
     const ack = await live.command("door.checkout", { meetup_id: meetupId, registration_id: registrationId });
@@ -228,6 +239,7 @@
         }
       });
       list.replaceChildren(...ack.people.filter((p) => p.present || p.checked_out).map((p) => personRow(p, false)));
+      search();
     }, 250);
   }
 

@@ -76,6 +76,14 @@
       }
     }
 
+    /** Join one more room now and after every reconnect. */
+    async addRoom(room) {
+      if (!this.rooms.includes(room)) {
+        this.rooms.push(room);
+        await this.command("join", { room: room });
+      }
+    }
+
     /** Send a command; resolves to {ok: true, ...} or {ok: false, error: {code, message}}. */
     command(name, data) {
       return new Promise((resolve) => {

@@ -1,4 +1,5 @@
-// The projector: reloads the rotating join QR and shows the present count live.
+// The projector: the rotating join QR, the running agenda item and its timer, the proposal
+// being discussed, the speaking queue, hand signals and the present count, all live.
 "use strict";
 
 (function () {
@@ -6,28 +7,77 @@
   if (!root) {
     return;
   }
+  const { remaining, follow } = window.Meeting;
+  const t = JSON.parse(root.dataset.labels);
   const qr = root.querySelector("[data-join-qr]");
   const joinBox = root.querySelector("[data-join]");
   const present = root.querySelector("[data-present]");
   const codeUrl = root.dataset.codeUrl;
   const windowMs = parseInt(root.dataset.window, 10) * 1000;
+  let running = null;
 
   function refreshCode() {
     qr.src = codeUrl + "?t=" + Date.now();
   }
   setInterval(refreshCode, windowMs);
 
-  function onEvent(event) {
+  function showSignals(signals) {
+    root.querySelector("[data-signals]").textContent =
+      t.agree + " " + signals.agree + " · " + t.clarify + " " + signals.clarify + " · " + t.process + " " + signals.process;
+  }
+
+  function showQueue(waiting) {
+    root.querySelector("[data-queue-line]").textContent = t.waiting.replace("{num}", waiting);
+  }
+
+  function render(state) {
+    running = state.agenda.find((item) => item.state === "running") || null;
+    root.querySelector("[data-item]").textContent = running ? running.title : "";
+    tick();
+    const discussed = state.proposals.find((p) => p.id === state.discussing);
+    root.querySelector("[data-discussing]").hidden = !discussed;
+    root.querySelector("[data-discussing-title]").textContent = discussed ? discussed.title : "";
+    root.querySelector("[data-discussing-body]").textContent = discussed ? discussed.body : "";
+    present.textContent = String(state.present);
+    showQueue(state.queue.waiting);
+    showSignals(state.signals);
+  }
+
+  function tick() {
+    root.querySelector("[data-timer-box]").textContent = running ? remaining(running.started_at, running.duration_minutes) : "";
+  }
+  setInterval(tick, 1000);
+
+  function onCount(event) {
     if (event.type === "AttendeeCheckedIn" || event.type === "AttendeeCheckedOut") {
       present.textContent = String(event.payload.present);
-    } else if (event.type === "WalkInsSwitched") {
-      joinBox.hidden = !event.payload.enabled;
-      if (event.payload.enabled) {
-        refreshCode();
-      }
+      return true;
+    }
+    if (event.type === "SignalsChanged") {
+      showSignals(event.payload);
+      return true;
+    }
+    if (event.type === "SpeakingQueueChanged") {
+      showQueue(event.payload.waiting);
+      return true;
+    }
+    return event.type === "SupportChanged";
+  }
+
+  function onWalkIns(event) {
+    joinBox.hidden = !event.payload.enabled;
+    if (event.payload.enabled) {
+      refreshCode();
     }
   }
 
-  const rooms = JSON.parse(root.dataset.liveRooms);
-  new window.AssemblyLive.LiveConnection(rooms, onEvent, null, parseInt(root.dataset.seq, 10));
+  // WalkInsSwitched is structural for the screen: handle it, then let follow() reload.
+  const connection = follow(root, render, (event) => {
+    if (event.type === "WalkInsSwitched") {
+      onWalkIns(event);
+      return true;
+    }
+    return onCount(event);
+  });
+  void connection;
 })();

@@ -26,8 +26,6 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Playwright
 
-from tests.servers import DEMO_PASSWORD, ServerProcess, run_cli, server_env
-
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--disable-gpu",
@@ -112,21 +110,18 @@ def watched() -> dict[Page, Watched]:
 
 
 @pytest.fixture
-def open_page(
-    request,
-    browser: Browser,
-    phone_context_args: dict,
-    laptop_context_args: dict,
-    watched: dict[Page, Watched],
-) -> Iterator[Callable[[str], Page]]:
-    """Open a page in a fresh context (own cookies) as a "phone" or a "laptop"."""
-    contexts: list[BrowserContext] = []
+def watch_page(watched: dict[Page, Watched]) -> Callable[[BrowserContext, str], Page]:
+    """watch_page(context, device): a new page of `context` that `check` can check.
 
-    def open_(device: str) -> Page:
-        args = {"phone": phone_context_args, "laptop": laptop_context_args}[device]
-        context = browser.new_context(**args, locale="en-GB", timezone_id="Europe/London")
-        context.add_init_script(script=WATCH_CSP)
-        contexts.append(context)
+    `open_page` uses it; a test that launches its own browser (with other flags) uses it too.
+    """
+
+    scripted: list[BrowserContext] = []
+
+    def watch_page_(context: BrowserContext, device: str) -> Page:
+        if context not in scripted:
+            context.add_init_script(script=WATCH_CSP)
+            scripted.append(context)
         page = context.new_page()
         watch = Watched(device)
         page.on("console", watch.on_console)
@@ -134,6 +129,27 @@ def open_page(
         page.on("load", watch.on_load)
         watched[page] = watch
         return page
+
+    return watch_page_
+
+
+@pytest.fixture
+def open_page(
+    request,
+    browser: Browser,
+    phone_context_args: dict,
+    laptop_context_args: dict,
+    watched: dict[Page, Watched],
+    watch_page: Callable[[BrowserContext, str], Page],
+) -> Iterator[Callable[[str], Page]]:
+    """Open a page in a fresh context (own cookies) as a "phone" or a "laptop"."""
+    contexts: list[BrowserContext] = []
+
+    def open_(device: str) -> Page:
+        args = {"phone": phone_context_args, "laptop": laptop_context_args}[device]
+        context = browser.new_context(**args, locale="en-GB", timezone_id="Europe/London")
+        contexts.append(context)
+        return watch_page(context, device)
 
     yield open_
     for context in contexts:
@@ -231,21 +247,3 @@ def visit(check) -> Callable[..., Page]:
         return check(page, label, status=status)
 
     return visit_
-
-
-@pytest.fixture(scope="module")
-def module_server(tmp_path_factory) -> Iterator[ServerProcess]:
-    """One running server with demo data, shared by the tests of a module.
-
-    A test that changes data other tests rely on (the demo accounts' passwords, say) uses the
-    function-scoped `live_server` instead.
-    """
-    folder = tmp_path_factory.mktemp("e2e-server")
-    instance = folder / "instance"
-    instance.mkdir()
-    environment = server_env(instance, f"sqlite:///{instance / 'server.db'}")
-    run_cli(environment, "db", "upgrade")
-    run_cli(environment, "demo", "--password", DEMO_PASSWORD)
-    server = ServerProcess(environment, log_path=folder / "server.log").start()
-    yield server
-    server.kill()

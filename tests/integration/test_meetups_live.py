@@ -10,54 +10,14 @@ import requests
 from aiosmtpd.controller import Controller
 from sqlmodel import select
 
-from app import create_app
 from app.db import read_session, unit_of_work
 from app.events import EventRecord, utcnow
 from assemblies import meetups, recurrence, registrations
 from assemblies.meetups import MeetupDetails
 from assemblies.models import Meetup, OutboxMessage
 from tests.clients import LiveClient, csrf_token
+from tests.meetup_data import add_meetup
 from tests.servers import free_port
-
-HACKNEY = 1
-
-
-@pytest.fixture
-def server_app(monkeypatch):
-    """Build an in-process app on a server's own database (like a second process would)."""
-    made = []
-
-    def make(server):
-        for key in ("DATABASE_URL", "ASSEMBLY_INSTANCE", "SECRET_KEY"):
-            monkeypatch.setenv(key, server.env[key])
-        monkeypatch.setenv("ASSEMBLY_SCHEDULER", "off")
-        monkeypatch.setenv("ASSEMBLY_ASYNC_MODE", "threading")
-        app = create_app({"TESTING": True})
-        made.append(app)
-        return app
-
-    yield make
-    for app in made:
-        app.extensions["scheduler"].shutdown()
-        app.extensions["database"].engine.dispose()
-
-
-def add_meetup(
-    app, start_in: float, length: float, checkin_before_minutes: int = 0, capacity: int = 20
-) -> Meetup:
-    """Schedule a meetup starting `start_in` seconds from now (seconds, not minutes)."""
-    start = recurrence.utc_to_london_naive(utcnow() + timedelta(seconds=start_in))
-    details = MeetupDetails(
-        title="Live test",
-        starts_local=start,
-        ends_local=start + timedelta(seconds=length),
-        capacity=capacity,
-        venue_address="Hall",
-        checkin_opens_minutes=checkin_before_minutes,
-        registration_opens_days=1,
-    )
-    with app.app_context(), unit_of_work() as uow:
-        return meetups.schedule_meetup(uow, HACKNEY, details, None, utcnow())[0]
 
 
 def lifecycle_events(app, meetup_id: int) -> list[str]:

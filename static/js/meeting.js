@@ -1,0 +1,83 @@
+// Shared helpers of the live-meeting screens: safe element building, timers, the state loader.
+"use strict";
+
+(function (global) {
+  /** Build an element; text is always set with textContent (never parsed as HTML). */
+  function el(tag, attrs, text) {
+    const node = document.createElement(tag);
+    Object.entries(attrs || {}).forEach(([name, value]) => {
+      if (value === null || value === undefined || value === false) {
+        return;
+      }
+      if (name === "dataset") {
+        Object.assign(node.dataset, value);
+      } else if (name.startsWith("on")) {
+        node.addEventListener(name.slice(2), value);
+      } else {
+        node.setAttribute(name, value === true ? "" : String(value));
+      }
+    });
+    if (text !== undefined && text !== null) {
+      node.textContent = String(text);
+    }
+    return node;
+  }
+
+  /** "mm:ss" left of an item started at `startedAt` lasting `minutes` (negative: overrun). */
+  function remaining(startedAt, minutes) {
+    const left = Math.round((Date.parse(startedAt) + minutes * 60000 - Date.now()) / 1000);
+    const sign = left < 0 ? "-" : "";
+    const abs = Math.abs(left);
+    return sign + Math.floor(abs / 60) + ":" + String(abs % 60).padStart(2, "0");
+  }
+
+  /**
+   * Keep a meeting screen up to date: load the state on connect and after structural events
+   * (debounced), and pass count events straight to `onCount` so busy rooms do not reload.
+   */
+  function follow(root, render, onCount) {
+    const meetupId = parseInt(root.dataset.meetupId, 10);
+    const rooms = JSON.parse(root.dataset.liveRooms);
+    const COUNT_EVENTS = ["SupportChanged", "SpeakingQueueChanged", "SignalsChanged",
+      "AttendeeCheckedIn", "AttendeeCheckedOut"];
+    let timer = null;
+    let live = null;
+
+    function reload() {
+      clearTimeout(timer);
+      timer = setTimeout(async () => {
+        const ack = await live.command("meeting.state", { meetup_id: meetupId });
+        if (ack.ok) {
+          render(ack.state, ack.me);
+        }
+      }, 150 + Math.random() * 250);
+    }
+
+    function onEvent(event) {
+      if (COUNT_EVENTS.includes(event.type) && onCount && onCount(event)) {
+        return;
+      }
+      reload();
+    }
+
+    function onState(state) {
+      const line = root.querySelector("[data-live-state]");
+      if (line) {
+        const labels = JSON.parse(root.dataset.stateLabels || "{}");
+        line.textContent = labels[state] || state;
+        line.dataset.state = state;
+      }
+      if (state === "online") {
+        reload();
+        if (root.onOnline) {
+          root.onOnline();
+        }
+      }
+    }
+
+    live = new global.AssemblyLive.LiveConnection(rooms, onEvent, onState, parseInt(root.dataset.seq, 10));
+    return { live: live, meetupId: meetupId, reload: reload };
+  }
+
+  global.Meeting = { el: el, remaining: remaining, follow: follow };
+})(window);

@@ -1,0 +1,254 @@
+// The attendee's phone: agenda and timer, proposals with supports, submitting proposals and
+// amendments (drafts survive reloads and dropped connections), the speaking queue and signals.
+"use strict";
+
+(function () {
+  const root = document.getElementById("phone");
+  if (!root) {
+    return;
+  }
+  const { el, remaining, follow } = window.Meeting;
+  const t = JSON.parse(root.dataset.labels);
+  const DRAFT_KEY = "proposal-draft-" + root.dataset.meetupId;
+  const OUTBOX_KEY = "proposal-outbox-" + root.dataset.meetupId;
+  const form = root.querySelector("[data-proposal-form]");
+  const title = form.querySelector("[name=title]");
+  const body = form.querySelector("[name=body]");
+  const parentField = form.querySelector("[name=parent_id]");
+  const amendNote = form.querySelector("[data-amend-note]");
+  const formStatus = form.querySelector("[data-form-status]");
+  let state = null;
+  let me = null;
+
+  // Drafts: whatever is typed is kept, so no update, reload or lost signal wipes it.
+  function saveDraft() {
+    localStorage.setItem(DRAFT_KEY, JSON.stringify({ title: title.value, body: body.value, parent: parentField.value }));
+  }
+  function loadDraft() {
+    const draft = JSON.parse(localStorage.getItem(DRAFT_KEY) || "{}");
+    title.value = draft.title || "";
+    body.value = draft.body || "";
+    setParent(draft.parent || "");
+  }
+  [title, body].forEach((input) => input.addEventListener("input", saveDraft));
+
+  function setParent(parentId, parentTitle) {
+    parentField.value = parentId || "";
+    amendNote.hidden = !parentId;
+    amendNote.querySelector("[data-amend-title]").textContent = parentTitle || amendNote.dataset.title || "";
+    amendNote.dataset.title = parentTitle || amendNote.dataset.title || "";
+  }
+  amendNote.querySelector("button").addEventListener("click", () => { setParent(""); saveDraft(); });
+
+  function outbox() {
+    return JSON.parse(localStorage.getItem(OUTBOX_KEY) || "[]");
+  }
+
+  async function sendOutbox() {
+    let items = outbox();
+    while (items.length) {
+      const ack = await connection.live.command("proposal.submit", items[0]);
+      if (!ack.ok && ack.error.code === "timeout") {
+        return;
+      }
+      formStatus.textContent = ack.ok ? t.sent : ack.error.message;
+      items = items.slice(1);
+      localStorage.setItem(OUTBOX_KEY, JSON.stringify(items));
+    }
+  }
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const command = {
+      meetup_id: connection.meetupId,
+      client_id: window.AssemblyLive.newClientId(),
+      title: title.value,
+      body: body.value,
+      parent_id: parentField.value ? parseInt(parentField.value, 10) : null,
+    };
+    const ack = await connection.live.command("proposal.submit", command);
+    if (!ack.ok && ack.error.code === "timeout") {
+      localStorage.setItem(OUTBOX_KEY, JSON.stringify(outbox().concat([command])));
+      formStatus.textContent = t.queued;
+    } else if (!ack.ok) {
+      formStatus.textContent = ack.error.message;
+      return; // keep the text so it can be fixed
+    } else {
+      formStatus.textContent = t.sent;
+    }
+    title.value = "";
+    body.value = "";
+    setParent("");
+    saveDraft();
+  });
+
+  // Rendering of the state.
+  function renderNow() {
+    const box = root.querySelector("[data-now]");
+    const running = state.agenda.find((item) => item.state === "running");
+    box.replaceChildren();
+    if (running) {
+      box.appendChild(el("p", { class: "now-title" }, running.title));
+      box.appendChild(el("p", { class: "timer", "data-timer": "", "data-started": running.started_at, "data-minutes": running.duration_minutes }, remaining(running.started_at, running.duration_minutes)));
+    } else {
+      box.appendChild(el("p", {}, t.no_item));
+    }
+    const discussing = state.proposals.find((p) => p.id === state.discussing);
+    if (discussing) {
+      box.appendChild(el("p", { class: "discussing" }, t.discussing + " " + discussing.title));
+    }
+  }
+
+  function supportButton(proposal) {
+    return el("button", {
+      type: "button",
+      class: "button button-small" + (proposal.supported ? "" : " button-quiet"),
+      "aria-pressed": proposal.supported ? "true" : "false",
+      "aria-label": (proposal.supported ? t.withdraw : t.support) + ": " + proposal.title,
+      onclick: async () => {
+        const ack = await connection.live.command("proposal.support", { meetup_id: connection.meetupId, proposal_id: proposal.id, on: !proposal.supported });
+        if (ack.ok) {
+          proposal.supported = !proposal.supported;
+          proposal.supports = ack.supports;
+          renderProposals();
+        } else {
+          formStatus.textContent = ack.error.message;
+        }
+      },
+    }, proposal.supported ? t.supported : t.support);
+  }
+
+  function renderProposals() {
+    const list = root.querySelector("[data-proposals]");
+    list.replaceChildren();
+    if (!state.proposals.length) {
+      list.appendChild(el("li", { class: "meta" }, t.no_proposals));
+    }
+    state.proposals.forEach((proposal, index) => {
+      const item = el("li", { class: "card proposal" + (proposal.parent_id ? " amendment" : "") + (proposal.id === state.discussing ? " is-discussed" : ""), "data-proposal-id": proposal.id });
+      item.appendChild(el("p", { class: "meta" }, (index + 1) + ". " + (proposal.parent_id ? t.amendment : t.proposal)));
+      item.appendChild(el("h3", {}, proposal.title));
+      if (proposal.body) {
+        item.appendChild(el("p", { class: "proposal-body" }, proposal.body));
+      }
+      const actions = el("div", { class: "proposal-actions" });
+      actions.appendChild(el("span", { class: "supports", "data-supports": proposal.id }, proposal.supports + " " + t.supports));
+      if (state.checked_in) {
+        actions.appendChild(supportButton(proposal));
+        if (!proposal.parent_id) {
+          actions.appendChild(el("button", {
+            type: "button", class: "button button-small button-quiet", "aria-label": t.amend + ": " + proposal.title,
+            onclick: () => { setParent(String(proposal.id), proposal.title); saveDraft(); title.focus(); },
+          }, t.amend));
+        }
+      }
+      item.appendChild(actions);
+      list.appendChild(item);
+    });
+  }
+
+  function renderMine() {
+    const list = root.querySelector("[data-mine]");
+    list.replaceChildren();
+    (state.mine || []).forEach((proposal) => {
+      const line = el("li", {});
+      line.appendChild(el("strong", {}, proposal.title));
+      line.appendChild(document.createTextNode(" · " + (t["status_" + proposal.status] || proposal.status)));
+      if (proposal.reason) {
+        line.appendChild(el("span", { class: "reason" }, " · " + t.reason + " " + proposal.reason));
+      }
+      list.appendChild(line);
+    });
+    root.querySelector("[data-mine-box]").hidden = !(state.mine || []).length;
+  }
+
+  function renderQueue() {
+    const hand = root.querySelector("[data-hand]");
+    const up = state.queue.position !== null;
+    hand.setAttribute("aria-pressed", up ? "true" : "false");
+    hand.textContent = up ? t.lower_hand : t.raise_hand;
+    let text = t.waiting.replace("{num}", state.queue.waiting);
+    if (up) {
+      text = t.your_place.replace("{num}", state.queue.position) + " · " + text;
+    }
+    if (state.queue.speaking_is_me) {
+      text = t.your_turn;
+    }
+    root.querySelector("[data-queue]").textContent = text;
+  }
+
+  function renderSignals() {
+    root.querySelectorAll("[data-signal]").forEach((button) => {
+      const kind = button.dataset.signal;
+      button.querySelector("[data-count]").textContent = String(state.signals[kind]);
+    });
+  }
+
+  function render(newState, myId) {
+    state = newState;
+    if (myId && myId !== me) {
+      me = myId;
+      connection.live.addRoom("registration:" + me);
+    }
+    root.querySelector("[data-not-checked-in]").hidden = state.checked_in;
+    root.querySelectorAll("[data-attendee-only]").forEach((node) => { node.hidden = !state.checked_in; });
+    renderNow();
+    renderProposals();
+    renderMine();
+    renderQueue();
+    renderSignals();
+  }
+
+  function onCount(event) {
+    if (!state) {
+      return false;
+    }
+    if (event.type === "SupportChanged") {
+      const proposal = state.proposals.find((p) => p.id === event.payload.proposal_id);
+      if (proposal) {
+        proposal.supports = event.payload.supports;
+        const badge = root.querySelector('[data-supports="' + proposal.id + '"]');
+        if (badge) {
+          badge.textContent = proposal.supports + " " + t.supports;
+        }
+      }
+      return true;
+    }
+    if (event.type === "SignalsChanged") {
+      state.signals = { agree: event.payload.agree, clarify: event.payload.clarify, process: event.payload.process };
+      renderSignals();
+      return true;
+    }
+    return false; // queue changes move my place: reload
+  }
+
+  root.querySelector("[data-hand]").addEventListener("click", async () => {
+    const up = state.queue.position === null;
+    const ack = await connection.live.command("hand.raise", { meetup_id: connection.meetupId, up: up });
+    if (!ack.ok) {
+      formStatus.textContent = ack.error.message;
+    }
+  });
+
+  root.querySelectorAll("[data-signal]").forEach((button) => {
+    button.addEventListener("click", async () => {
+      const up = button.getAttribute("aria-pressed") !== "true";
+      const ack = await connection.live.command("signal.set", { meetup_id: connection.meetupId, kind: button.dataset.signal, up: up });
+      if (ack.ok) {
+        button.setAttribute("aria-pressed", up ? "true" : "false");
+        state.signals = ack.signals;
+        renderSignals();
+      }
+    });
+  });
+
+  setInterval(() => {
+    root.querySelectorAll("[data-timer]").forEach((node) => {
+      node.textContent = remaining(node.dataset.started, parseInt(node.dataset.minutes, 10));
+    });
+  }, 1000);
+
+  loadDraft();
+  root.onOnline = sendOutbox;
+  const connection = follow(root, render, onCount);
+})();
