@@ -105,7 +105,7 @@
         item.appendChild(el("p", { class: "proposal-body" }, proposal.body));
       }
       const actions = el("div", { class: "proposal-actions" });
-      actions.appendChild(el("span", { class: "supports", "data-supports": proposal.id }, proposal.supports + " " + t.supports));
+      actions.appendChild(el("span", { class: "supports", "data-supports": proposal.id }, t.supports + " " + proposal.supports));
       actions.appendChild(discussed
         ? button(t.stop_discussing, () => run("proposal.discuss", { proposal_id: null }), true)
         : button(t.discuss, () => run("proposal.discuss", { proposal_id: proposal.id }), false, t.discuss + ": " + proposal.title));
@@ -152,7 +152,7 @@
     if (event.type === "SupportChanged") {
       const badge = root.querySelector('[data-supports="' + event.payload.proposal_id + '"]');
       if (badge) {
-        badge.textContent = event.payload.supports + " " + t.supports;
+        badge.textContent = t.supports + " " + event.payload.supports;
       }
       return true;
     }

@@ -132,7 +132,7 @@
         item.appendChild(el("p", { class: "proposal-body" }, proposal.body));
       }
       const actions = el("div", { class: "proposal-actions" });
-      actions.appendChild(el("span", { class: "supports", "data-supports": proposal.id }, proposal.supports + " " + t.supports));
+      actions.appendChild(el("span", { class: "supports", "data-supports": proposal.id }, t.supports + " " + proposal.supports));
       if (state.checked_in) {
         actions.appendChild(supportButton(proposal));
         if (!proposal.parent_id) {
@@ -209,7 +209,7 @@
         proposal.supports = event.payload.supports;
         const badge = root.querySelector('[data-supports="' + proposal.id + '"]');
         if (badge) {
-          badge.textContent = proposal.supports + " " + t.supports;
+          badge.textContent = t.supports + " " + proposal.supports;
         }
       }
       return true;
