@@ -46,8 +46,9 @@ def _url(name: str, default: str | None, schemes: tuple[str, ...]) -> str | None
     if value is None or value == "":
         return default
     if not value.startswith(tuple(f"{scheme}:" for scheme in schemes)):
-        shown = value.split(":", 1)[0][:20]  # never echo the rest: it may hold a password
-        raise ConfigError(f"{name} must start with one of: {', '.join(schemes)} (got {shown!r}:…)")
+        # Never echo the value: it may hold a password.
+        shown = f" (got a {value.split('://', 1)[0][:20]!r} URL)" if "://" in value else ""
+        raise ConfigError(f"{name} must start with one of: {', '.join(schemes)}{shown}")
     return value
 
 
@@ -101,7 +102,7 @@ def from_environment() -> dict:
         "SCHEDULER_WAKEUP_SECONDS": _positive_int("ASSEMBLY_SCHEDULER_WAKEUP", 2),
         "PROXY_HOPS": _count("ASSEMBLY_PROXY_HOPS", 0),
         "PUBLIC_URL": (_url("ASSEMBLY_PUBLIC_URL", None, ("https", "http")) or "").rstrip("/"),
-        "MAIL_FROM": os.environ.get("MAIL_FROM", "People's Assembly <no-reply@localhost>"),
+        "MAIL_FROM": os.environ.get("MAIL_FROM") or "People's Assembly <no-reply@localhost>",
     }
 
 

@@ -125,7 +125,7 @@ def cmd_join(data: dict) -> dict:
     room = data["room"]
     if len(room) > 120 or not realtime().may_join(room):
         raise ServiceError("forbidden", f"You may not join the room '{room[:120]}'.", 403)
-    if len(rooms()) > MAX_ROOMS_PER_CLIENT:
+    if room not in rooms() and len(rooms()) > MAX_ROOMS_PER_CLIENT:
         raise ServiceError("too_many_rooms", "This connection is in too many rooms.")
     join_room(room)
     with read_session() as session:

@@ -99,8 +99,13 @@ def _lock_meetup(session: Session, meetup_id: int) -> Meetup:
     return meetup
 
 
-def _replayed(session: Session, scan_id: str) -> DoorResult | None:
-    previous = session.get(DoorScan, scan_id)
+def _scan_key(meetup_id: int, scan_id: str) -> str:
+    """Scan ids are the door devices' own; scoping them to the meetup keeps meetups apart."""
+    return f"{meetup_id}:{scan_id}"
+
+
+def _replayed(session: Session, meetup_id: int, scan_id: str) -> DoorResult | None:
+    previous = session.get(DoorScan, _scan_key(meetup_id, scan_id))
     if previous is None:
         return None
     registration = (
@@ -119,7 +124,7 @@ def _check_scan_id(scan_id: str) -> None:
 def _finish(uow: UnitOfWork, meetup: Meetup, scan_id: str, device: str, result: DoorResult):
     uow.session.add(
         DoorScan(
-            scan_id=scan_id,
+            scan_id=_scan_key(meetup.id, scan_id),
             meetup_id=meetup.id,
             registration_id=result.registration_id,
             outcome=result.outcome,
@@ -134,9 +139,9 @@ def scan_ticket(
 ) -> DoorResult:
     """Admit the holder of a scanned ticket QR, or say exactly why not."""
     _check_scan_id(scan_id)
-    if replay := _replayed(uow.session, scan_id):
+    meetup = _lock_meetup(uow.session, meetup_id)  # first: replays of one id are serialised
+    if replay := _replayed(uow.session, meetup_id, scan_id):
         return replay
-    meetup = _lock_meetup(uow.session, meetup_id)
     try:
         claim = read_ticket_qr(qr_text)
     except TokenRefused as refused:
@@ -160,9 +165,9 @@ def admit_by_code(
 ) -> DoorResult:
     """Admit by the short code printed under the QR (the fallback when scanning fails)."""
     _check_scan_id(scan_id)
-    if replay := _replayed(uow.session, scan_id):
+    meetup = _lock_meetup(uow.session, meetup_id)  # first: replays of one id are serialised
+    if replay := _replayed(uow.session, meetup_id, scan_id):
         return replay
-    meetup = _lock_meetup(uow.session, meetup_id)
     code = normalise_code(code)
     registration = None
     if len(code) == SHORT_CODE_LENGTH and set(code) <= set(SHORT_CODE_ALPHABET):
@@ -188,9 +193,9 @@ def admit_registration(
 ) -> DoorResult:
     """Admit someone picked from the name search (waitlisted people too: the crew decides)."""
     _check_scan_id(scan_id)
-    if replay := _replayed(uow.session, scan_id):
+    meetup = _lock_meetup(uow.session, meetup_id)  # first: replays of one id are serialised
+    if replay := _replayed(uow.session, meetup_id, scan_id):
         return replay
-    meetup = _lock_meetup(uow.session, meetup_id)
     registration = uow.session.get(Registration, registration_id)
     if registration is None or registration.meetup_id != meetup_id:
         result = _result("unknown")

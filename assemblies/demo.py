@@ -2,6 +2,7 @@
 
 from datetime import date, datetime, time, timedelta
 
+from flask import current_app
 from sqlmodel import select
 
 from app.auth import services as accounts
@@ -155,7 +156,10 @@ def _demo_for(uow, assembly: Assembly, today: date) -> None:
     for weeks_ago in (6, 2):
         start = datetime.combine(today - timedelta(weeks=weeks_ago), time(19, 0))
         meetups.import_past_meetup(
-            uow, assembly.id, _details("Assembly meetup", start, 2, 120, **venue)
+            uow,
+            assembly.id,
+            _details("Assembly meetup", start, 2, 120, **venue),
+            current_app.extensions.get("past_meeting_content"),  # added by voting
         )
     tuesday = datetime.combine(_next_weekday(today, 1), time(19, 0))
     weekly = meetups.schedule_meetup(

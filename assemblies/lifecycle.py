@@ -66,10 +66,12 @@ def advance(uow: UnitOfWork, meetup: Meetup, now: datetime) -> list[str]:
 def lagging_meetups(uow: UnitOfWork, now: datetime) -> list[Meetup]:
     """Meetups whose stored status is behind the clock."""
     candidates = uow.session.exec(
-        select(Meetup).where(
+        select(Meetup)
+        .where(
             Meetup.status.in_([STATUS_SCHEDULED, STATUS_CHECKIN_OPEN, STATUS_IN_PROGRESS]),
             Meetup.checkin_opens_at <= now,
         )
+        .with_for_update()  # the per-meetup job may be advancing the same meetup
     )
     return [m for m in candidates if expected_status(m, now) != m.status]
 

@@ -331,7 +331,10 @@ def extend_series(uow: UnitOfWork, now: datetime) -> int:
         select(MeetupSeries).where(MeetupSeries.cancelled_from.is_(None))
     ):
         template = uow.session.exec(
-            select(Meetup).where(Meetup.series_id == series.id).order_by(Meetup.starts_at.desc())
+            select(Meetup)
+            .where(Meetup.series_id == series.id, Meetup.detached == False)  # noqa: E712
+            .where(Meetup.status != STATUS_CANCELLED)
+            .order_by(Meetup.starts_at.desc())
         ).first()
         if template is None:
             continue
@@ -357,12 +360,17 @@ def meetups_of(
     return upcoming, past
 
 
-def import_past_meetup(uow: UnitOfWork, assembly_id: int, details: MeetupDetails) -> Meetup:
+def import_past_meetup(
+    uow: UnitOfWork, assembly_id: int, details: MeetupDetails, record_content=None
+) -> Meetup:
     """Record a meetup that was held before it was put on the platform (imports and demo data).
 
-    It is scheduled, then moved through its life to `ended` with the usual events.
+    It is scheduled, `record_content(uow, meetup)` may add what happened in it (agenda,
+    proposals), then it is moved through its life to `ended` with the usual events.
     """
     start = recurrence.london_to_utc(details.starts_local)
     meetup = _add_meetup(uow, assembly_id, None, details, start)
+    if record_content:
+        record_content(uow, meetup)
     advance(uow, meetup, meetup.ends_at)
     return meetup

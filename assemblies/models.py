@@ -157,7 +157,7 @@ class DoorScan(SQLModel, table=True):
 
     __tablename__ = "door_scan"
 
-    scan_id: str = Field(primary_key=True, max_length=64)
+    scan_id: str = Field(primary_key=True, max_length=80)  # "<meetup id>:<client scan id>"
     meetup_id: int = Field(foreign_key="meetup.id", index=True)
     registration_id: int | None = Field(default=None, foreign_key="registration.id")
     outcome: str = Field(max_length=30)

@@ -26,7 +26,8 @@ def _meetup_for_crew(data: dict, facilitator: bool = False) -> Meetup:
         else current_user.can_work_door(meetup.assembly_id)
     )
     if not allowed:
-        raise ServiceError("forbidden", "Only this assembly's door crew may do that.", 403)
+        who = "facilitators" if facilitator else "door crew"
+        raise ServiceError("forbidden", f"Only this assembly's {who} may do that.", 403)
     return meetup
 
 

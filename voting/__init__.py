@@ -2,12 +2,16 @@
 
 from flask import Flask
 
+from app.demo import register_step
 from app.realtime import realtime_of
-from voting import sockets
+from voting import demo, sockets
 from voting.views import bp
 
 
 def init_app(app: Flask) -> None:
-    """Register the meeting pages and socket commands."""
+    """Register the meeting pages, socket commands and demo data."""
     app.register_blueprint(bp)
     sockets.register(realtime_of(app))
+    # The assemblies demo records past meetups; this fills in what happened at them.
+    app.extensions["past_meeting_content"] = demo.past_meeting_content
+    register_step(app, demo.demo_tonight)
