@@ -9,6 +9,7 @@ a client that missed some asks `resync` with the last seq it saw.
 
 import logging
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -50,11 +51,47 @@ class RoomRule:
 
 
 @dataclass
+class Coalescer:
+    """Sends at most one message per key per interval, whatever the rate of changes.
+
+    High-rate counters (turnout while 2,000 phones vote) mark their key as changed; a
+    background loop calls each changed key's sender once per interval.
+    """
+
+    app: Flask
+    interval: float = 0.3
+    pending: dict[str, Callable[[], None]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    started: bool = False
+
+    def mark(self, key: str, send: Callable[[], None]) -> None:
+        """Remember that `key` changed; `send` will run within the next interval."""
+        with self.lock:
+            self.pending[key] = send
+            if not self.started:
+                self.started = True
+                socketio.start_background_task(self._loop)
+
+    def _loop(self) -> None:
+        while True:
+            socketio.sleep(self.interval)
+            with self.lock:
+                batch, self.pending = self.pending, {}
+            for send in batch.values():
+                try:
+                    with self.app.app_context():
+                        send()
+                except Exception:
+                    log.exception("coalesced send failed")
+
+
+@dataclass
 class Realtime:
     """The app's command table and room rules; domains add to them in their init_app."""
 
     commands: dict[str, Command] = field(default_factory=dict)
     room_rules: list[RoomRule] = field(default_factory=list)
+    coalescer: Coalescer | None = None
 
     def add_command(self, name: str, handler: CommandHandler, who: str) -> None:
         """Register a command; `who` says in words who may send it."""
@@ -211,7 +248,7 @@ def init_app(app: Flask) -> None:
         logger=False,
         engineio_logger=False,
     )
-    registry = Realtime()
+    registry = Realtime(coalescer=Coalescer(app))
     app.extensions["realtime"] = registry
     socketio.on_event("connect", on_connect)
     socketio.on_event("*", on_unknown)

@@ -5,7 +5,9 @@
 - `is_present(session, meetup_id, registration_id)`: may this attendee vote here now?
 - `attendee_for_device(session, meetup_id, device_id)`: which present attendee (if any) this
   phone votes for;
-- `display_names(session, registration_ids)`: names to show the crew (speaking queue).
+- `display_names(session, registration_ids)`: names to show the crew (speaking queue);
+- `meetup_facts(session, meetup_id, lock=False)`: a meetup's assembly, status and title (locked
+  for update on PostgreSQL when asked, so meeting actions are serialised per meetup).
 """
 
 from dataclasses import dataclass
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from assemblies.models import REG_CANCELLED, REG_CONFIRMED, Registration
+from assemblies.models import REG_CANCELLED, REG_CONFIRMED, Meetup, Registration
 from assemblies.tickets import device_hash
 
 PRESENT = (Registration.checked_in_at.is_not(None)) & (Registration.checked_out_at.is_(None))
@@ -85,3 +87,22 @@ def attendance_list(session: Session, meetup_id: int) -> list[Registration]:
         .order_by(func.lower(Registration.display_name), Registration.id)
     )
     return list(rows)
+
+
+@dataclass(frozen=True)
+class MeetupFacts:
+    """What the voting floor needs to know about a meetup."""
+
+    id: int
+    assembly_id: int
+    status: str
+    title: str
+
+
+def meetup_facts(session: Session, meetup_id: int, lock: bool = False) -> MeetupFacts | None:
+    """A meetup's assembly, status and title, or None if there is no such meetup."""
+    query = select(Meetup).where(Meetup.id == meetup_id)
+    meetup = session.exec(query.with_for_update() if lock else query).first()
+    if meetup is None:
+        return None
+    return MeetupFacts(meetup.id, meetup.assembly_id, meetup.status, meetup.title)

@@ -41,12 +41,14 @@ class LiveClient:
     base_url: str
     cookies: dict[str, str] = field(default_factory=dict)
     events: list[dict] = field(default_factory=list)
+    turnouts: list[dict] = field(default_factory=list)
     client: socketio.Client = field(default_factory=lambda: socketio.Client(reconnection=False))
     arrived: threading.Condition = field(default_factory=threading.Condition)
 
     def connect(self) -> "LiveClient":
         """Connect over websocket, sending the session cookie if any."""
         self.client.on("event", self._on_event)
+        self.client.on("turnout", self.turnouts.append)
         headers = {}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -76,3 +78,27 @@ class LiveClient:
     def close(self) -> None:
         """Disconnect."""
         self.client.disconnect()
+
+
+def walk_in(base_url: str, join_url: str, name: str, meetup_id: int) -> LiveClient:
+    """A phone that walks in through the join URL and joins the meetup's room."""
+    http = requests.Session()
+    path = join_url.split("://", 1)[1].split("/", 1)[1]
+    page = http.get(f"{base_url}/{path}", timeout=10)
+    response = http.post(
+        f"{base_url}/{path}",
+        data={"display_name": name, "csrf_token": csrf_token(page.text)},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert response.status_code == 302, response.text[:300]
+    phone = LiveClient(base_url, cookies=http.cookies.get_dict()).connect()
+    assert phone.call("join", {"room": f"meetup:{meetup_id}"})["ok"]
+    return phone
+
+
+def meeting_state(client: LiveClient, meetup_id: int) -> dict:
+    """The meeting picture as this client sees it."""
+    ack = client.call("meeting.state", {"meetup_id": meetup_id})
+    assert ack["ok"], ack
+    return ack["state"]

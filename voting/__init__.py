@@ -4,7 +4,7 @@ from flask import Flask
 
 from app.demo import register_step
 from app.realtime import realtime_of
-from voting import demo, sockets
+from voting import demo, jobs, sockets
 from voting.views import bp
 
 
@@ -12,6 +12,7 @@ def init_app(app: Flask) -> None:
     """Register the meeting pages, socket commands and demo data."""
     app.register_blueprint(bp)
     sockets.register(realtime_of(app))
+    app.extensions["event_bus"].subscribe("votes", jobs.on_vote_events)
     # The assemblies demo records past meetups; this fills in what happened at them.
     app.extensions["past_meeting_content"] = demo.past_meeting_content
     register_step(app, demo.demo_tonight)

@@ -1,6 +1,8 @@
 """Demo data for the live meeting: agendas and proposals for past meetups (so their minutes
 read like real ones) and for the meetup that is about to start."""
 
+from datetime import timedelta
+
 from sqlmodel import select
 
 from app.db import unit_of_work
@@ -8,7 +10,7 @@ from app.demo import DemoContext
 from app.events import utcnow
 from assemblies import attendance
 from assemblies.models import Meetup, Registration
-from voting import services
+from voting import services, votes
 from voting.models import AgendaItem
 
 USUAL_AGENDA = [
@@ -42,14 +44,35 @@ def add_usual_agenda(uow, meetup_id: int) -> list[AgendaItem]:
     return [services.add_agenda_item(uow, meetup_id, t, m) for t, m in USUAL_AGENDA]
 
 
+PAST_HANDS = [
+    {"yes": 58, "no": 9, "abstain": 4},
+    {"yes": 41, "no": 30, "abstain": 6},
+    {"yes": 66, "no": 2, "abstain": 1},
+]
+
+
 def past_meeting_content(uow, meetup: Meetup) -> None:
-    """What happened at a past demo meetup (recorded from paper, by the facilitator)."""
+    """What happened at a past demo meetup: agenda, proposals, and votes by show of hands."""
     add_usual_agenda(uow, meetup.id)
+    voted_at = meetup.starts_at + timedelta(hours=1, minutes=30)
     for n, (title, body) in enumerate(PAST_PROPOSALS):
         proposal, _ = services.submit_proposal(
             uow, meetup.id, f"demo-past-{meetup.id}-{n}", title, body, None, by_facilitator=True
         )
         services.accept_proposal(uow, meetup.id, proposal.id)
+        rule = {"threshold": "2/3", "strict": False} if n == 1 else None
+        vote = votes.open_vote(
+            uow,
+            meetup.id,
+            f"demo-past-vote-{meetup.id}-{n}",
+            title,
+            "yes_no",
+            [],
+            rule,
+            voted_at,
+            proposal_id=proposal.id,
+        )
+        votes.record_manual_counts(uow, vote.id, PAST_HANDS[n], voted_at + timedelta(minutes=3))
 
 
 def demo_tonight(_context: DemoContext) -> None:
@@ -92,3 +115,38 @@ def demo_tonight(_context: DemoContext) -> None:
         )
         services.accept_proposal(uow, tonight.id, amendment.id)
         services.discuss(uow, tonight.id, proposals[0].id)
+        _demo_votes(uow, tonight.id, proposals, present)
+
+
+def _demo_votes(uow, meetup_id: int, proposals, present: list[int]) -> None:
+    """A closed secret vote with phones' ballots, and a ranked election still open."""
+    now = utcnow()
+    fridge = votes.open_vote(
+        uow,
+        meetup_id,
+        "demo-tonight-vote-1",
+        proposals[1].title,
+        "yes_no",
+        [],
+        None,
+        now,
+        proposal_id=proposals[1].id,
+    )
+    for person, ballot in zip(
+        present, ["yes", "yes", "yes", "no", "yes", "abstain", "yes"], strict=False
+    ):
+        votes.cast_ballot(uow, fridge.id, person, ballot, now)
+    votes.close_vote(uow, fridge.id, now)
+    delegates = votes.open_vote(
+        uow,
+        meetup_id,
+        "demo-tonight-vote-2",
+        "Delegates to the House of the People",
+        "stv",
+        ["Amara", "Ben", "Chen", "Dylan"],
+        {"seats": 2},
+        now,
+    )
+    rankings = [["Amara", "Chen"], ["Chen", "Amara"], ["Ben"], ["Amara", "Dylan", "Ben"]]
+    for person, ranking in zip(present, rankings, strict=False):
+        votes.cast_ballot(uow, delegates.id, person, ranking, now)

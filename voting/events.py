@@ -149,3 +149,92 @@ class SignalsChanged(MeetingEvent):
     agree: int
     clarify: int
     process: int
+
+
+@dataclass(frozen=True)
+class VoteOpened(DomainEvent):
+    """A vote opened: every checked-in phone gets the ballot."""
+
+    vote_id: int
+    meetup_id: int
+    question: str
+    method: str
+    options: list[str]
+    rule: dict
+    secret: bool
+    live_results: bool
+    changeable: bool
+    closes_at: str | None
+    proposal_id: int | None
+
+    @property
+    def stream(self) -> str:
+        return f"vote:{self.vote_id}"
+
+    @classmethod
+    def rooms(cls, record: EventRecord) -> list[str]:
+        """Phones, the crew and the projector."""
+        return public_rooms(record.payload["meetup_id"])
+
+
+@dataclass(frozen=True)
+class BallotCast(DomainEvent):
+    """A ballot was accepted. No identity: a receipt, the choice, and the receipt it replaces
+    (when a voter changed their ballot), so anyone can recount from the published log."""
+
+    vote_id: int
+    receipt: str
+    choice: dict
+    replaces: str | None
+
+    @property
+    def stream(self) -> str:
+        return f"vote:{self.vote_id}"
+
+
+@dataclass(frozen=True)
+class VoteClosed(DomainEvent):
+    """A vote closed: no more ballots. Its stream's head now seals every ballot cast."""
+
+    vote_id: int
+    meetup_id: int
+    ballots_cast: int
+    manual: bool
+
+    @property
+    def stream(self) -> str:
+        return f"vote:{self.vote_id}"
+
+    @classmethod
+    def rooms(cls, record: EventRecord) -> list[str]:
+        """Phones, the crew and the projector."""
+        return public_rooms(record.payload["meetup_id"])
+
+
+@dataclass(frozen=True)
+class OutcomeRecorded(DomainEvent):
+    """The counted result of a closed vote, with the chain head and tie-break seed that let
+    anyone recount it; the national feed is made from these."""
+
+    vote_id: int
+    meetup_id: int
+    assembly_id: int
+    proposal_id: int | None
+    question: str
+    method: str
+    manual: bool
+    ballots_cast: int
+    present: int
+    chain_head: str
+    seed: str
+    result: dict
+
+    @property
+    def stream(self) -> str:
+        return f"vote:{self.vote_id}"
+
+    @classmethod
+    def rooms(cls, record: EventRecord) -> list[str]:
+        """Phones, crew, projector, the assembly's followers and the national room."""
+        payload = record.payload
+        return [*public_rooms(payload["meetup_id"]), f"assembly:{payload['assembly_id']}", "house"]

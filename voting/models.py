@@ -3,7 +3,7 @@ and hand signals."""
 
 from datetime import datetime
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.events import utcnow
@@ -107,3 +107,55 @@ class MeetingState(SQLModel, table=True):
 
     meetup_id: int = Field(foreign_key="meetup.id", primary_key=True)
     discussing_proposal_id: int | None = Field(default=None, foreign_key="proposal.id")
+
+
+VOTE_OPEN = "open"
+VOTE_CLOSED = "closed"
+
+
+class Vote(SQLModel, table=True):
+    """A vote in a meetup: its question, method, rule, settings and, once closed, its result."""
+
+    __tablename__ = "vote"
+    __table_args__ = (UniqueConstraint("meetup_id", "client_id", name="uq_vote_client_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    meetup_id: int = Field(foreign_key="meetup.id", index=True)
+    client_id: str = Field(max_length=64)
+    proposal_id: int | None = Field(default=None, foreign_key="proposal.id")
+    question: str = Field(max_length=300)
+    method: str = Field(max_length=20)
+    options: list = Field(sa_column=Column(JSON, nullable=False))
+    rule: dict = Field(sa_column=Column(JSON, nullable=False))
+    secret: bool = True
+    live_results: bool = False
+    changeable: bool = True
+    manual: bool = False
+    status: str = Field(default=VOTE_OPEN, max_length=10)
+    opened_at: datetime = Field(default_factory=utcnow)
+    closes_at: datetime | None = None
+    closed_at: datetime | None = None
+    present_at_close: int | None = None
+    seed: str = Field(default="", max_length=64)
+    chain_head: str = Field(default="", max_length=64)
+    result: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+
+
+class Ballot(SQLModel, table=True):
+    """The current ballot of one voter in one vote (the last one cast counts).
+
+    Secret votes store only `voter_key` = HMAC(server secret, registration id, vote id), never
+    the registration; named votes also store the registration so the ballot box can name it.
+    """
+
+    __tablename__ = "ballot"
+    __table_args__ = (UniqueConstraint("vote_id", "voter_key", name="uq_ballot_voter"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    vote_id: int = Field(foreign_key="vote.id", index=True)
+    voter_key: str = Field(max_length=64)
+    registration_id: int | None = Field(default=None, foreign_key="registration.id")
+    choice: dict = Field(sa_column=Column(JSON, nullable=False))  # {"ballot": <canonical>}
+    receipt: str = Field(max_length=16, unique=True)
+    cast_at: datetime = Field(default_factory=utcnow)
+    changes: int = 0

@@ -11,7 +11,7 @@ from app.db import UnitOfWork
 from app.errors import ServiceError
 from app.events import record
 from assemblies import attendance
-from assemblies.models import STATUS_CANCELLED, STATUS_ENDED, Meetup
+from assemblies.models import STATUS_CANCELLED, STATUS_ENDED
 from voting import events
 from voting.models import (
     BODY_MAX,
@@ -36,9 +36,9 @@ MAX_AGENDA_ITEMS = 50
 MAX_OPEN_PROPOSALS_PER_PERSON = 10
 
 
-def open_meetup(session: Session, meetup_id: int) -> Meetup:
-    """The meetup, if it is not over; otherwise a clear error."""
-    meetup = session.exec(select(Meetup).where(Meetup.id == meetup_id).with_for_update()).first()
+def open_meetup(session: Session, meetup_id: int) -> attendance.MeetupFacts:
+    """The meetup (locked for the rest of the transaction), if it is not over; else an error."""
+    meetup = attendance.meetup_facts(session, meetup_id, lock=True)
     if meetup is None:
         raise ServiceError("no_such_meetup", "There is no such meetup.", 404)
     if meetup.status in (STATUS_ENDED, STATUS_CANCELLED):

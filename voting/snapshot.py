@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from assemblies import attendance
 from assemblies.models import Meetup
-from voting import services
+from voting import services, votes
 from voting.models import (
     PROPOSAL_ACCEPTED,
     PROPOSAL_SUBMITTED,
@@ -17,6 +17,7 @@ from voting.models import (
     MeetingState,
     Proposal,
     Support,
+    Vote,
 )
 
 
@@ -83,6 +84,7 @@ def snapshot(session: Session, meetup_id: int, me: int | None = None, crew: bool
         "present": attendance.present_count(session, meetup_id),
         "checked_in": me is not None,
     }
+    picture["votes"] = [_vote(session, v, me) for v in votes.votes_of(session, meetup_id)[:10]]
     if me is not None:
         picture["mine"] = [
             {**_proposal(p, supports, mine), "reason": p.return_reason}
@@ -96,6 +98,27 @@ def snapshot(session: Session, meetup_id: int, me: int | None = None, crew: bool
         picture["queue"]["names"] = [names.get(r.registration_id, "?") for r in queue]
         picture["queue"]["speaking"] = names.get(speaker) if speaker else None
     return picture
+
+
+def _vote(session: Session, vote: Vote, me: int | None) -> dict:
+    mine = votes.my_ballot(session, vote, me)
+    return {
+        "id": vote.id,
+        "question": vote.question,
+        "method": vote.method,
+        "options": vote.options,
+        "rule": vote.rule,
+        "secret": vote.secret,
+        "changeable": vote.changeable,
+        "live_results": vote.live_results,
+        "status": vote.status,
+        "closes_at": vote.closes_at.isoformat() if vote.closes_at else None,
+        "cast": votes.ballots_cast(session, vote.id),
+        "my_receipt": mine.receipt if mine else None,
+        "my_ballot": mine.choice["ballot"] if mine else None,
+        "result": vote.result,
+        "manual": vote.manual,
+    }
 
 
 def _support_counts(session: Session, meetup_id: int) -> dict[int, int]:

@@ -11,7 +11,8 @@ from app.events import utcnow
 from app.realtime import Realtime, require_fields
 from assemblies import attendance
 from assemblies.models import Meetup, Registration
-from voting import services
+from voting import services, votes
+from voting.models import Vote
 from voting.snapshot import snapshot
 
 ATTENDEES = "attendees checked in to the meetup, from their bound phone"
@@ -190,6 +191,78 @@ def _clear_signals(uow, meetup_id, data):
     services.clear_signals(uow, meetup_id)
 
 
+def _vote_in(data: dict) -> tuple:
+    require_fields(data, vote_id=int)
+    with read_session() as session:
+        vote = session.get(Vote, data["vote_id"])
+    if vote is None:
+        raise ServiceError("no_such_vote", "There is no such vote.", 404)
+    return vote
+
+
+def cmd_cast(data: dict) -> dict:
+    """Cast (or change) a ballot; the acknowledgement carries the receipt."""
+    vote = _vote_in(data)
+    if "ballot" not in data:
+        raise ServiceError("bad_request", "Field 'ballot' is missing.")
+    with unit_of_work() as uow:
+        receipt, changed = votes.cast_ballot(
+            uow, vote.id, _me(vote.meetup_id), data["ballot"], utcnow()
+        )
+    return {"receipt": receipt, "changed": changed}
+
+
+def _vote_open(uow, meetup_id, data):
+    """Open a vote."""
+    require_fields(data, client_id=str, question=str, method=str)
+    options = data.get("options") or []
+    rule = data.get("rule") or {}
+    duration = data.get("duration_seconds")
+    if not isinstance(options, list) or not isinstance(rule, dict):
+        raise ServiceError("bad_request", "Options must be a list and the rule an object.")
+    if duration is not None and (not isinstance(duration, int) or isinstance(duration, bool)):
+        raise ServiceError("bad_request", "Field 'duration_seconds' must be a whole number.")
+    vote = votes.open_vote(
+        uow,
+        meetup_id,
+        data["client_id"],
+        data["question"],
+        data["method"],
+        options,
+        rule,
+        utcnow(),
+        secret=data.get("secret", True) is not False,
+        live_results=data.get("live_results") is True,
+        changeable=data.get("changeable", True) is not False,
+        duration_seconds=duration,
+        proposal_id=data.get("proposal_id") if isinstance(data.get("proposal_id"), int) else None,
+    )
+    return {"vote_id": vote.id}
+
+
+def _vote_for(uow, meetup_id, data) -> int:
+    require_fields(data, vote_id=int)
+    vote = uow.session.get(Vote, data["vote_id"])
+    if vote is None or vote.meetup_id != meetup_id:
+        raise ServiceError("no_such_vote", "There is no such vote.", 404)
+    return vote.id
+
+
+def _vote_close(uow, meetup_id, data):
+    """Close a vote now and count it."""
+    vote = votes.close_vote(uow, _vote_for(uow, meetup_id, data), utcnow())
+    return {"result": vote.result}
+
+
+def _vote_manual(uow, meetup_id, data):
+    """Record counts from a show of hands or paper ballots and close the vote."""
+    counts = data.get("counts")
+    if not isinstance(counts, dict):
+        raise ServiceError("bad_request", "Field 'counts' must be an object.")
+    vote = votes.record_manual_counts(uow, _vote_for(uow, meetup_id, data), counts, utcnow())
+    return {"result": vote.result}
+
+
 def may_join_registration(match: re.Match) -> bool:
     """An attendee's private room: only from the phone bound to that registration."""
     registration_id = int(match.group(1))
@@ -210,6 +283,7 @@ def register(realtime: Realtime) -> None:
     realtime.add_command("proposal.support", cmd_support, ATTENDEES)
     realtime.add_command("hand.raise", cmd_hand, ATTENDEES)
     realtime.add_command("signal.set", cmd_signal, ATTENDEES)
+    realtime.add_command("vote.cast", cmd_cast, ATTENDEES)
     console = {
         "agenda.add": _agenda_add,
         "agenda.move": _agenda_move,
@@ -223,6 +297,9 @@ def register(realtime: Realtime) -> None:
         "queue.next": _next_speaker,
         "queue.clear": _clear_queue,
         "signals.clear": _clear_signals,
+        "vote.open": _vote_open,
+        "vote.close": _vote_close,
+        "vote.manual": _vote_manual,
     }
     for name, action in console.items():
         realtime.add_command(name, _console(action), FACILITATORS)

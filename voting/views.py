@@ -1,7 +1,7 @@
 """Pages of the live meeting: the facilitator's console, the attendee's phone page, and the
 minutes (page, Markdown, CSV, JSON)."""
 
-from flask import Blueprint, Response, abort, jsonify, render_template, session
+from flask import Blueprint, Response, abort, jsonify, render_template, request, session
 
 from app.auth.identity import require_facilitator
 from app.csvexport import csv_response
@@ -10,7 +10,9 @@ from app.events import last_seq
 from app.i18n import london_time
 from assemblies import attendance
 from assemblies.models import Assembly, Meetup, Registration
+from voting import votes
 from voting.minutes import as_markdown, minutes_for
+from voting.models import VOTE_CLOSED, Vote
 
 bp = Blueprint("meeting", __name__)
 
@@ -89,3 +91,70 @@ def minutes_csv(meetup_id: int):
     )
     header = ["id", "title", "text", "amends", "supports", "merged into"]
     return csv_response(header, rows, f"minutes-{meetup_id}.csv")
+
+
+def _closed_vote(vote_id: int) -> tuple[Vote, Meetup, Assembly, list]:
+    with read_session() as db:
+        vote = db.get(Vote, vote_id)
+        if vote is None:
+            abort(404)
+        meetup = db.get(Meetup, vote.meetup_id)
+        assembly = db.get(Assembly, meetup.assembly_id)
+        box = votes.ballot_box(db, vote) if vote.status == VOTE_CLOSED else []
+        names = attendance.display_names(db, {b.registration_id for b in box if b.registration_id})
+    rows = [
+        {
+            "receipt": b.receipt,
+            "ballot": b.choice["ballot"],
+            "name": names.get(b.registration_id) if not vote.secret else None,
+        }
+        for b in box
+    ]
+    return vote, meetup, assembly, rows
+
+
+def vote_document(vote: Vote, meetup: Meetup, rows: list) -> dict:
+    """Everything needed to recount a closed vote independently."""
+    return {
+        "vote_id": vote.id,
+        "meetup_id": meetup.id,
+        "question": vote.question,
+        "method": vote.method,
+        "options": vote.options,
+        "rule": vote.rule,
+        "secret": vote.secret,
+        "manual": vote.manual,
+        "status": vote.status,
+        "opened_at": vote.opened_at.isoformat(),
+        "closed_at": vote.closed_at.isoformat() if vote.closed_at else None,
+        "present": vote.present_at_close,
+        "result": vote.result,
+        "rounds": (vote.result or {}).get("rounds", []),
+        "tie_break_seed": vote.seed,
+        "chain_head": vote.chain_head,
+        "ballot_box": rows,
+    }
+
+
+@bp.get("/v/<int:vote_id>")
+def vote_page(vote_id: int):
+    """A vote's published result, ballot box (receipts and choices) and chain head."""
+    vote, meetup, assembly, rows = _closed_vote(vote_id)
+    receipt = (request.args.get("receipt") or "").strip().upper()[:16]
+    found = next((row for row in rows if row["receipt"] == receipt), None) if receipt else None
+    return render_template(
+        "meeting/vote.html",
+        vote=vote,
+        meetup=meetup,
+        assembly=assembly,
+        rows=rows,
+        receipt=receipt,
+        found=found,
+    )
+
+
+@bp.get("/v/<int:vote_id>.json")
+def vote_json(vote_id: int):
+    """The same as JSON, so anyone can recount it with their own code."""
+    vote, meetup, _assembly, rows = _closed_vote(vote_id)
+    return jsonify(vote_document(vote, meetup, rows))

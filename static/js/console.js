@@ -110,6 +110,7 @@
         ? button(t.stop_discussing, () => run("proposal.discuss", { proposal_id: null }), true)
         : button(t.discuss, () => run("proposal.discuss", { proposal_id: proposal.id }), false, t.discuss + ": " + proposal.title));
       actions.appendChild(button(t.hide, () => run("proposal.hide", { proposal_id: proposal.id }), true, t.hide + ": " + proposal.title));
+      actions.appendChild(button(t.vote_on, () => root.dispatchEvent(new CustomEvent("vote-on", { detail: proposal })), true, t.vote_on + ": " + proposal.title));
       item.appendChild(actions);
       list.appendChild(item);
       if (!proposal.parent_id) {
@@ -138,6 +139,7 @@
 
   function render(newState) {
     state = newState;
+    root.dispatchEvent(new CustomEvent("meeting-state", { detail: state }));
     renderAgenda();
     renderModeration();
     renderProposals();
@@ -166,7 +168,7 @@
       renderCounts();
       return true;
     }
-    return false;
+    return event.type === "BallotCast";
   }
 
   root.querySelector("[data-agenda-form]").addEventListener("submit", async (event) => {
@@ -210,5 +212,6 @@
     });
   }, 1000);
 
-  const connection = follow(root, render, onCount);
+  const connection = follow(root, render, onCount, (message) => root.dispatchEvent(new CustomEvent("turnout", { detail: message })));
+  root.meeting = { run: run, connection: connection };
 })();

@@ -31,6 +31,8 @@
       this.socket.on("connect", () => this.joinAndResync());
       this.socket.on("disconnect", () => this.onState("offline"));
       this.socket.on("event", (event) => this.receive(event));
+      this.onTurnout = null; // set by screens that show vote turnout (coalesced, not logged)
+      this.socket.on("turnout", (message) => this.onTurnout && this.onTurnout(message));
     }
 
     receive(event) {

@@ -35,11 +35,11 @@
    * Keep a meeting screen up to date: load the state on connect and after structural events
    * (debounced), and pass count events straight to `onCount` so busy rooms do not reload.
    */
-  function follow(root, render, onCount) {
+  function follow(root, render, onCount, onTurnout) {
     const meetupId = parseInt(root.dataset.meetupId, 10);
     const rooms = JSON.parse(root.dataset.liveRooms);
-    const COUNT_EVENTS = ["SupportChanged", "SpeakingQueueChanged", "SignalsChanged",
-      "AttendeeCheckedIn", "AttendeeCheckedOut"];
+    const COUNT_EVENTS = ["SupportChanged", "BallotCast", "SpeakingQueueChanged", "SignalsChanged",
+      "AttendeeCheckedIn", "AttendeeCheckedOut", "WalkInsSwitched"]; // the projector shows or hides its join QR
     let timer = null;
     let live = null;
 
@@ -76,8 +76,42 @@
     }
 
     live = new global.AssemblyLive.LiveConnection(rooms, onEvent, onState, parseInt(root.dataset.seq, 10));
+    live.onTurnout = onTurnout || null;
     return { live: live, meetupId: meetupId, reload: reload };
   }
 
-  global.Meeting = { el: el, remaining: remaining, follow: follow };
+  /** "n of m present (p%)". */
+  function turnoutText(t, cast, present) {
+    const share = present ? Math.round((cast * 100) / present) : 0;
+    return t.turnout.replace("{cast}", cast).replace("{present}", present).replace("{share}", share);
+  }
+
+  /** A count as a number: counts may be integers or exact fractions written "p/q". */
+  function countValue(value) {
+    const text = String(value);
+    if (text.includes("/")) {
+      const [top, bottom] = text.split("/");
+      return parseFloat(top) / parseFloat(bottom);
+    }
+    return parseFloat(text) || 0;
+  }
+
+  /** Horizontal bars for a result's counts (a chart that needs no library). */
+  function bars(result, t) {
+    const list = el("ul", { class: "plain-list bars", "aria-label": t.counts });
+    const entries = Object.entries(result.counts || {});
+    const highest = Math.max(1e-9, ...entries.map(([, value]) => countValue(value)));
+    entries.forEach(([option, value]) => {
+      const row = el("li", { class: "bar-row" });
+      const shown = Number.isInteger(countValue(value)) ? String(countValue(value)) : countValue(value).toFixed(2);
+      row.appendChild(el("span", { class: "bar-label" }, (t["option_" + option] || option) + ": " + shown));
+      const bar = el("span", { class: "bar", "aria-hidden": "true" });
+      bar.style.width = Math.round((countValue(value) / highest) * 100) + "%";
+      row.appendChild(bar);
+      list.appendChild(row);
+    });
+    return list;
+  }
+
+  global.Meeting = { el: el, remaining: remaining, follow: follow, turnoutText: turnoutText, bars: bars };
 })(window);

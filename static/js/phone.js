@@ -54,6 +54,9 @@
       formStatus.textContent = ack.ok ? t.sent : ack.error.message;
       items = items.slice(1);
       localStorage.setItem(OUTBOX_KEY, JSON.stringify(items));
+      if (ack.ok) {
+        connection.reload(); // the crew alone hear of submissions: show it in "Your proposals"
+      }
     }
   }
 
@@ -75,6 +78,7 @@
       return; // keep the text so it can be fixed
     } else {
       formStatus.textContent = t.sent;
+      connection.reload(); // the crew alone hear of submissions: show it in "Your proposals"
     }
     title.value = "";
     body.value = "";
@@ -184,6 +188,85 @@
     });
   }
 
+  // Votes: a ballot form per open vote, drawn again only when that vote changes, so a
+  // half-made choice is not wiped by unrelated updates.
+  const drawnVotes = {};
+
+  function voteKey(vote) {
+    return [vote.status, vote.my_receipt, JSON.stringify(vote.result && vote.result.summary)].join("|");
+  }
+
+  function receiptNote(vote) {
+    const note = el("div", { class: "receipt", role: "status" });
+    note.appendChild(el("p", { class: "ticket-headline" }, t.vote_in));
+    const line = el("p", {});
+    line.appendChild(document.createTextNode(t.receipt + " "));
+    line.appendChild(el("strong", { class: "receipt-code" }, vote.my_receipt));
+    note.appendChild(line);
+    note.appendChild(el("p", { class: "meta" }, t.receipt_means));
+    if (vote.changeable && vote.status === "open") {
+      note.appendChild(el("p", { class: "meta" }, t.can_change));
+    }
+    return note;
+  }
+
+  function voteCard(vote) {
+    const card = el("section", { class: "card vote", "data-vote-id": vote.id, "aria-label": vote.question });
+    card.appendChild(el("p", { class: "meta" }, (vote.secret ? t.secret : t.named) + (vote.closes_at ? " · " + t.closes + " " + new Date(vote.closes_at).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" }) : "")));
+    card.appendChild(el("h3", {}, vote.question));
+    if (vote.status === "open") {
+      card.appendChild(el("p", { class: "meta", "data-turnout": vote.id }, t.cast_so_far.replace("{num}", vote.cast)));
+      if (vote.my_receipt) {
+        card.appendChild(receiptNote(vote));
+      }
+      if (state.checked_in && (!vote.my_receipt || vote.changeable)) {
+        card.appendChild(window.Ballots.ballotForm(vote, t, (ballot) => cast(vote, ballot)));
+      }
+      card.appendChild(el("p", { class: "error", "data-vote-error": vote.id, "aria-live": "assertive" }));
+    } else if (vote.result) {
+      card.appendChild(el("p", { class: "result-summary" }, vote.result.summary));
+      card.appendChild(window.Meeting.bars(vote.result, t));
+      if (vote.my_receipt) {
+        card.appendChild(el("p", { class: "meta" }, t.check_receipt.replace("{receipt}", vote.my_receipt)));
+      }
+      card.appendChild(el("a", { href: "/v/" + vote.id }, t.ballot_box));
+    }
+    return card;
+  }
+
+  async function cast(vote, ballot) {
+    const ack = await connection.live.command("vote.cast", { vote_id: vote.id, ballot: ballot });
+    const error = root.querySelector('[data-vote-error="' + vote.id + '"]');
+    if (!ack.ok) {
+      if (error) {
+        error.textContent = ack.error.message;
+      }
+      return;
+    }
+    vote.my_receipt = ack.receipt;
+    vote.my_ballot = ballot;
+    drawVotes(true);
+  }
+
+  function drawVotes(force) {
+    const box = root.querySelector("[data-votes]");
+    const shown = state.votes.filter((v) => v.status === "open").concat(state.votes.filter((v) => v.status !== "open").slice(0, 2));
+    const keys = shown.map((v) => v.id + ":" + voteKey(v)).join(",");
+    if (!force && keys === drawnVotes.keys) {
+      return;
+    }
+    drawnVotes.keys = keys;
+    box.replaceChildren(...shown.map(voteCard));
+    root.querySelector("[data-votes-box]").hidden = !shown.length;
+  }
+
+  function onTurnout(message) {
+    const line = root.querySelector('[data-turnout="' + message.vote_id + '"]');
+    if (line) {
+      line.textContent = t.cast_so_far.replace("{num}", message.cast);
+    }
+  }
+
   function render(newState, myId) {
     state = newState;
     if (myId && myId !== me) {
@@ -197,6 +280,7 @@
     renderMine();
     renderQueue();
     renderSignals();
+    drawVotes(false);
   }
 
   function onCount(event) {
@@ -218,6 +302,9 @@
       state.signals = { agree: event.payload.agree, clarify: event.payload.clarify, process: event.payload.process };
       renderSignals();
       return true;
+    }
+    if (event.type === "BallotCast") {
+      return true; // turnout arrives coalesced, separately
     }
     return false; // queue changes move my place: reload
   }
@@ -250,5 +337,5 @@
 
   loadDraft();
   root.onOnline = sendOutbox;
-  const connection = follow(root, render, onCount);
+  const connection = follow(root, render, onCount, onTurnout);
 })();

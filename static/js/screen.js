@@ -7,7 +7,7 @@
   if (!root) {
     return;
   }
-  const { remaining, follow } = window.Meeting;
+  const { el, remaining, follow, turnoutText, bars } = window.Meeting;
   const t = JSON.parse(root.dataset.labels);
   const qr = root.querySelector("[data-join-qr]");
   const joinBox = root.querySelector("[data-join]");
@@ -15,6 +15,8 @@
   const codeUrl = root.dataset.codeUrl;
   const windowMs = parseInt(root.dataset.window, 10) * 1000;
   let running = null;
+  let openVote = null;
+  let presentCount = 0;
 
   function refreshCode() {
     qr.src = codeUrl + "?t=" + Date.now();
@@ -39,8 +41,48 @@
     root.querySelector("[data-discussing-title]").textContent = discussed ? discussed.title : "";
     root.querySelector("[data-discussing-body]").textContent = discussed ? discussed.body : "";
     present.textContent = String(state.present);
+    presentCount = state.present;
     showQueue(state.queue.waiting);
     showSignals(state.signals);
+    showVote(state.votes);
+  }
+
+  function showVote(votes) {
+    const box = root.querySelector("[data-vote]");
+    openVote = votes.find((vote) => vote.status === "open") || null;
+    const shown = openVote || votes[0];
+    box.hidden = !shown;
+    if (!shown) {
+      return;
+    }
+    root.querySelector("[data-vote-label]").textContent = openVote ? t.vote_now : "";
+    root.querySelector("[data-vote-question]").textContent = shown.question;
+    root.querySelector("[data-vote-turnout]").textContent = openVote ? turnoutText(t, shown.cast, presentCount) : "";
+    root.querySelector("[data-vote-result]").textContent = openVote ? "" : (shown.result ? shown.result.summary : "");
+    root.querySelector("[data-vote-bars]").replaceChildren(...(!openVote && shown.result ? [bars(shown.result, t)] : []));
+    const rounds = root.querySelector("[data-vote-rounds]");
+    rounds.replaceChildren();
+    if (!openVote && shown.result && ["irv", "stv"].includes(shown.method)) {
+      (shown.result.rounds || []).forEach((round, n) => {
+        const counts = Object.entries(round.counts || {}).map(([option, count]) => option + " " + count).join(", ");
+        const outcome = round.eliminated ? " · " + round.eliminated + " " + t.eliminated : (round.elected && round.elected.length ? " · " + round.elected.join(", ") + " " + t.elected : "");
+        rounds.appendChild(el("li", {}, t.round + " " + (n + 1) + ": " + counts + outcome));
+      });
+    }
+    tickVote();
+  }
+
+  function tickVote() {
+    root.querySelector("[data-vote-timer]").textContent =
+      openVote && openVote.closes_at ? remaining(openVote.closes_at, 0) : "";
+  }
+  setInterval(tickVote, 1000);
+
+  function onTurnout(message) {
+    if (openVote && message.vote_id === openVote.id) {
+      presentCount = message.present;
+      root.querySelector("[data-vote-turnout]").textContent = turnoutText(t, message.cast, message.present);
+    }
   }
 
   function tick() {
@@ -77,7 +119,7 @@
       onWalkIns(event);
       return true;
     }
-    return onCount(event);
-  });
+    return onCount(event) || event.type === "BallotCast";
+  }, onTurnout);
   void connection;
 })();

@@ -1,104 +1,15 @@
 """The live meeting with 20 real phones: submitting, supporting, moderation, amendments,
 the speaking queue, signals, escaping, a phone that drops and resyncs, and the minutes."""
 
-import os
 import re
-from datetime import timedelta
 
 import pytest
 import requests
 
-from app import create_app
-from app.db import unit_of_work
-from app.events import utcnow
-from assemblies import meetups, recurrence
-from assemblies.meetups import MeetupDetails
-from tests.clients import LiveClient, csrf_token, signed_in_session
-from tests.servers import DEMO_PASSWORD
+from tests.clients import LiveClient
+from tests.clients import meeting_state as state
 
 PHONES = 20
-COPIED = ("DATABASE_URL", "ASSEMBLY_INSTANCE", "SECRET_KEY")
-
-
-@pytest.fixture(scope="module")
-def server_app(module_server):
-    """An in-process app on the module server's database, to create meetups."""
-    saved = {
-        key: os.environ.get(key) for key in (*COPIED, "ASSEMBLY_SCHEDULER", "ASSEMBLY_ASYNC_MODE")
-    }
-    os.environ.update({key: module_server.env[key] for key in COPIED})
-    os.environ.update(ASSEMBLY_SCHEDULER="off", ASSEMBLY_ASYNC_MODE="threading")
-    app = create_app({"TESTING": True})
-    yield app
-    app.extensions["scheduler"].shutdown()
-    app.extensions["database"].engine.dispose()
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
-
-
-@pytest.fixture(scope="module")
-def facilitator_http(module_server):
-    """The facilitator, signed in once for the module (sign-ins are throttled)."""
-    return signed_in_session(module_server.url, "facilitator@assembly.example.org", DEMO_PASSWORD)
-
-
-@pytest.fixture
-def meeting(request, module_server, server_app, facilitator_http):
-    """A fresh meetup with check-in open, a facilitator console client, and walk-in phones
-    (4 by default; a test marked `phones(N)` gets N)."""
-    marker = request.node.get_closest_marker("phones")
-    count = marker.args[0] if marker else 4
-    url = module_server.url
-    start = recurrence.utc_to_london_naive(utcnow() + timedelta(minutes=10))
-    details = MeetupDetails(
-        title="Live",
-        starts_local=start,
-        ends_local=start + timedelta(hours=2),
-        capacity=100,
-        venue_address="Hall",
-        checkin_opens_minutes=30,
-    )
-    with server_app.app_context(), unit_of_work() as uow:
-        meetup_id = meetups.schedule_meetup(uow, 1, details, None, utcnow())[0].id
-    join_url = facilitator_http.get(f"{url}/m/{meetup_id}/join-code", timeout=10).headers[
-        "X-Join-Url"
-    ]
-    console = LiveClient(url, cookies=facilitator_http.cookies.get_dict()).connect()
-    assert console.call("join", {"room": f"meetup:{meetup_id}:crew"})["ok"]
-    phones = [_walk_in(url, join_url, f"Phone {n}", meetup_id) for n in range(count)]
-    yield {"id": meetup_id, "console": console, "phones": phones, "url": url}
-    for client in [console, *meeting_clients(phones)]:
-        client.close()
-
-
-def meeting_clients(phones):
-    """The phones still connected at the end of a test."""
-    return [phone for phone in phones if phone.client.connected]
-
-
-def _walk_in(base_url: str, join_url: str, name: str, meetup_id: int) -> LiveClient:
-    http = requests.Session()
-    path = join_url.split("://", 1)[1].split("/", 1)[1]
-    page = http.get(f"{base_url}/{path}", timeout=10)
-    response = http.post(
-        f"{base_url}/{path}",
-        data={"display_name": name, "csrf_token": csrf_token(page.text)},
-        allow_redirects=False,
-        timeout=10,
-    )
-    assert response.status_code == 302, response.text[:300]
-    phone = LiveClient(base_url, cookies=http.cookies.get_dict()).connect()
-    assert phone.call("join", {"room": f"meetup:{meetup_id}"})["ok"]
-    return phone
-
-
-def state(client, meetup_id):
-    ack = client.call("meeting.state", {"meetup_id": meetup_id})
-    assert ack["ok"], ack
-    return ack["state"]
 
 
 @pytest.mark.phones(PHONES)

@@ -1,0 +1,52 @@
+"""Scheduled jobs and event subscribers of votes: timed closing, and coalesced turnout."""
+
+from sqlmodel import select
+
+from app.db import read_session, unit_of_work
+from app.events import EventRecord, utcnow
+from app.realtime import realtime, socketio
+from app.scheduler import scheduler
+from assemblies import attendance
+from voting import votes
+from voting.events import public_rooms
+from voting.models import Ballot, Vote
+from voting.tally import tally
+
+
+def close_vote_job(vote_id: int) -> None:
+    """Job: close a vote whose timer ran out (runs once, even after a restart)."""
+    with unit_of_work() as uow:
+        votes.close_vote(uow, vote_id, utcnow())
+
+
+def on_vote_events(batch: list[EventRecord]) -> None:
+    """Subscriber: schedule timed closes; mark turnout as changed after ballots."""
+    for row in batch:
+        if row.type == "VoteOpened" and row.payload["closes_at"]:
+            vote_id = row.payload["vote_id"]
+            with read_session() as session:
+                closes_at = session.get(Vote, vote_id).closes_at
+            scheduler().run_at(f"vote:{vote_id}:close", closes_at, close_vote_job, vote_id)
+        elif row.type == "BallotCast":
+            vote_id = row.payload["vote_id"]
+            realtime().coalescer.mark(f"turnout:{vote_id}", lambda v=vote_id: send_turnout(v))
+
+
+def send_turnout(vote_id: int) -> None:
+    """Send a vote's turnout (and running result, if the vote shows results live)."""
+    with read_session() as session:
+        vote = session.get(Vote, vote_id)
+        if vote is None or vote.status != "open":
+            return
+        message = {
+            "vote_id": vote_id,
+            "cast": votes.ballots_cast(session, vote_id),
+            "present": attendance.present_count(session, vote.meetup_id),
+        }
+        if vote.live_results:
+            rows = session.exec(select(Ballot.choice).where(Ballot.vote_id == vote_id))
+            ballots = [choice["ballot"] for choice in rows]
+            message["live"] = tally(
+                vote.method, vote.options, ballots, vote.rule, "live", message["present"]
+            ).as_dict()
+    socketio.emit("turnout", message, to=public_rooms(vote.meetup_id))
