@@ -157,5 +157,6 @@ class Ballot(SQLModel, table=True):
     registration_id: int | None = Field(default=None, foreign_key="registration.id")
     choice: dict = Field(sa_column=Column(JSON, nullable=False))  # {"ballot": <canonical>}
     receipt: str = Field(max_length=16, unique=True)
+    client_id: str = Field(default="", max_length=64)  # of the last cast: a retry is a no-op
     cast_at: datetime = Field(default_factory=utcnow)
     changes: int = 0

@@ -205,9 +205,10 @@ def cmd_cast(data: dict) -> dict:
     vote = _vote_in(data)
     if "ballot" not in data:
         raise ServiceError("bad_request", "Field 'ballot' is missing.")
+    client_id = data.get("client_id") if isinstance(data.get("client_id"), str) else ""
     with unit_of_work() as uow:
         receipt, changed = votes.cast_ballot(
-            uow, vote.id, _me(vote.meetup_id), data["ballot"], utcnow()
+            uow, vote.id, _me(vote.meetup_id), data["ballot"], utcnow(), client_id
         )
     return {"receipt": receipt, "changed": changed}
 

@@ -148,9 +148,18 @@ def _open_vote_for_update(session: Session, vote_id: int, now: datetime) -> Vote
 
 
 def cast_ballot(
-    uow: UnitOfWork, vote_id: int, registration_id: int | None, ballot, now: datetime
+    uow: UnitOfWork,
+    vote_id: int,
+    registration_id: int | None,
+    ballot,
+    now: datetime,
+    client_id: str = "",
 ) -> tuple[str, bool]:
-    """Store a checked-in attendee's ballot; returns (receipt, changed_an_earlier_ballot)."""
+    """Store a checked-in attendee's ballot; returns (receipt, changed_an_earlier_ballot).
+
+    Casting again with the same client-made id (a retry after a dropped connection) changes
+    nothing and returns the same receipt.
+    """
     vote = _open_vote_for_update(uow.session, vote_id, now)
     registration_id = require_present(uow.session, vote.meetup_id, registration_id)
     try:
@@ -161,6 +170,8 @@ def cast_ballot(
     mine = uow.session.exec(
         select(Ballot).where(Ballot.vote_id == vote.id, Ballot.voter_key == key)
     ).first()
+    if mine and client_id and mine.client_id == client_id:
+        return mine.receipt, mine.changes > 0
     if mine and not vote.changeable:
         raise ServiceError("ballot_final", "Ballots in this vote are final: yours is already in.")
     replaces = mine.receipt if mine else None
@@ -171,6 +182,7 @@ def cast_ballot(
         mine.changes += 1
     mine.registration_id = None if vote.secret else registration_id
     mine.choice, mine.receipt, mine.cast_at = {"ballot": canonical}, receipt, now
+    mine.client_id = client_id[:64]
     uow.session.add(mine)
     uow.session.flush()
     record(uow, events.BallotCast(vote.id, receipt, {"ballot": canonical}, replaces))

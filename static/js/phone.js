@@ -234,17 +234,30 @@
     return card;
   }
 
-  async function cast(vote, ballot) {
-    const ack = await connection.live.command("vote.cast", { vote_id: vote.id, ballot: ballot });
+  let pendingCast = null; // a cast that got no answer: sent again, same id, when back online
+
+  async function cast(vote, ballot, clientId) {
+    const command = { vote_id: vote.id, ballot: ballot, client_id: clientId || window.AssemblyLive.newClientId() };
+    const ack = await connection.live.command("vote.cast", command);
     const error = root.querySelector('[data-vote-error="' + vote.id + '"]');
+    if (!ack.ok && ack.error.code === "timeout") {
+      pendingCast = { vote: vote, ballot: ballot, clientId: command.client_id };
+      if (error) {
+        error.textContent = t.cast_pending;
+      }
+      return;
+    }
+    pendingCast = null;
     if (!ack.ok) {
       if (error) {
         error.textContent = ack.error.message;
       }
       return;
     }
-    vote.my_receipt = ack.receipt;
-    vote.my_ballot = ballot;
+    // The state may have been reloaded since this form was drawn: record it in the current one.
+    const current = state.votes.find((v) => v.id === vote.id) || vote;
+    current.my_receipt = ack.receipt;
+    current.my_ballot = ballot;
     drawVotes(true);
   }
 
@@ -261,6 +274,10 @@
   }
 
   function onTurnout(message) {
+    const vote = state && state.votes.find((v) => v.id === message.vote_id);
+    if (vote) {
+      vote.cast = message.cast; // kept for the next redraw (after casting, say)
+    }
     const line = root.querySelector('[data-turnout="' + message.vote_id + '"]');
     if (line) {
       line.textContent = t.cast_so_far.replace("{num}", message.cast);
@@ -336,6 +353,11 @@
   }, 1000);
 
   loadDraft();
-  root.onOnline = sendOutbox;
+  root.onOnline = () => {
+    sendOutbox();
+    if (pendingCast) {
+      cast(pendingCast.vote, pendingCast.ballot, pendingCast.clientId);
+    }
+  };
   const connection = follow(root, render, onCount, onTurnout);
 })();

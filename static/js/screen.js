@@ -65,7 +65,8 @@
     if (!openVote && shown.result && ["irv", "stv"].includes(shown.method)) {
       (shown.result.rounds || []).forEach((round, n) => {
         const counts = Object.entries(round.counts || {}).map(([option, count]) => option + " " + count).join(", ");
-        const outcome = round.eliminated ? " · " + round.eliminated + " " + t.eliminated : (round.elected && round.elected.length ? " · " + round.elected.join(", ") + " " + t.elected : "");
+        const elected = [].concat(round.elected || []); // irv: one name; stv: a list
+        const outcome = round.eliminated ? " · " + round.eliminated + " " + t.eliminated : (elected.length ? " · " + elected.join(", ") + " " + t.elected : "");
         rounds.appendChild(el("li", {}, t.round + " " + (n + 1) + ": " + counts + outcome));
       });
     }

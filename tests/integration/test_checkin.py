@@ -311,15 +311,15 @@ def test_the_ticket_page_binds_a_phone_when_none_is_bound(app, world, client):
 
 
 @pytest.fixture
-def door_clients(live_server):
+def door_clients(module_server):
     """Two door devices (the demo door volunteer) and an anonymous phone, connected."""
     made = []
 
     def connect(email=None):
         cookies = {}
         if email:
-            cookies = signed_in_session(live_server.url, email, DEMO_PASSWORD).cookies.get_dict()
-        client = LiveClient(live_server.url, cookies=cookies).connect()
+            cookies = signed_in_session(module_server.url, email, DEMO_PASSWORD).cookies.get_dict()
+        client = LiveClient(module_server.url, cookies=cookies).connect()
         made.append(client)
         return client
 
@@ -328,11 +328,11 @@ def door_clients(live_server):
         client.close()
 
 
-def _live_meetup_with_person(live_server, monkeypatch):
+def _live_meetup_with_person(module_server, monkeypatch):
     from app import create_app
 
     for key in ("DATABASE_URL", "ASSEMBLY_INSTANCE", "SECRET_KEY"):
-        monkeypatch.setenv(key, live_server.env[key])
+        monkeypatch.setenv(key, module_server.env[key])
     monkeypatch.setenv("ASSEMBLY_SCHEDULER", "off")
     monkeypatch.setenv("ASSEMBLY_ASYNC_MODE", "threading")
     app = create_app({"TESTING": True})
@@ -346,9 +346,9 @@ def _live_meetup_with_person(live_server, monkeypatch):
 
 
 def test_two_doors_scanning_the_same_ticket_at_once_admit_it_once(
-    live_server, door_clients, monkeypatch
+    module_server, door_clients, monkeypatch
 ):
-    meetup_id, person, qr = _live_meetup_with_person(live_server, monkeypatch)
+    meetup_id, person, qr = _live_meetup_with_person(module_server, monkeypatch)
     doors = [door_clients("door@assembly.example.org") for _ in range(2)]
     barrier = threading.Barrier(2)
     answers = []
@@ -379,9 +379,9 @@ def test_two_doors_scanning_the_same_ticket_at_once_admit_it_once(
 
 
 def test_door_commands_are_refused_to_attendees_and_other_crews(
-    live_server, door_clients, monkeypatch
+    module_server, door_clients, monkeypatch
 ):
-    meetup_id, _person, qr = _live_meetup_with_person(live_server, monkeypatch)
+    meetup_id, _person, qr = _live_meetup_with_person(module_server, monkeypatch)
     phone = door_clients()
     command = {"meetup_id": meetup_id, "qr": qr, "scan_id": "attempt-0001"}
     assert phone.call("door.scan", command)["error"]["code"] == "forbidden"
@@ -393,8 +393,8 @@ def test_door_commands_are_refused_to_attendees_and_other_crews(
     assert facilitator.call("door.walk_ins", {"meetup_id": meetup_id, "enabled": False})["ok"]
 
 
-def test_typed_codes_are_rate_limited_against_guessing(live_server, door_clients, monkeypatch):
-    meetup_id, _person, _qr = _live_meetup_with_person(live_server, monkeypatch)
+def test_typed_codes_are_rate_limited_against_guessing(module_server, door_clients, monkeypatch):
+    meetup_id, _person, _qr = _live_meetup_with_person(module_server, monkeypatch)
     door = door_clients("door@assembly.example.org")
     answers = [
         door.call(
@@ -407,8 +407,8 @@ def test_typed_codes_are_rate_limited_against_guessing(live_server, door_clients
     assert answers[-1]["error"]["code"] == "rate_limited"
 
 
-def test_the_crew_room_sees_check_ins_live(live_server, door_clients, monkeypatch):
-    meetup_id, person, qr = _live_meetup_with_person(live_server, monkeypatch)
+def test_the_crew_room_sees_check_ins_live(module_server, door_clients, monkeypatch):
+    meetup_id, person, qr = _live_meetup_with_person(module_server, monkeypatch)
     door = door_clients("door@assembly.example.org")
     watcher = door_clients("facilitator@assembly.example.org")
     assert watcher.call("join", {"room": f"meetup:{meetup_id}:crew"})["ok"]

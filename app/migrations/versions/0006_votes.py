@@ -59,6 +59,12 @@ def upgrade() -> None:
         sa.Column("registration_id", sa.Integer(), nullable=True),
         sa.Column("choice", sa.JSON(), nullable=False),
         sa.Column("receipt", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column(
+            "client_id",
+            sqlmodel.sql.sqltypes.AutoString(length=64),
+            nullable=False,
+            server_default="",
+        ),
         sa.Column("cast_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("changes", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
