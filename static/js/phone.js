@@ -78,6 +78,11 @@
       return; // keep the text so it can be fixed
     } else {
       formStatus.textContent = t.sent;
+      setTimeout(() => {
+        if (formStatus.textContent === t.sent) {
+          formStatus.textContent = "";
+        }
+      }, 6000);
       connection.reload(); // the crew alone hear of submissions: show it in "Your proposals"
     }
     title.value = "";
@@ -100,6 +105,13 @@
     const discussing = state.proposals.find((p) => p.id === state.discussing);
     if (discussing) {
       box.appendChild(el("p", { class: "discussing" }, t.discussing + " " + discussing.title));
+    }
+    if (state.agenda.length) {
+      const list = el("ol", { class: "phone-agenda", "aria-label": t.agenda });
+      state.agenda.forEach((item) => {
+        list.appendChild(el("li", { class: "agenda-" + item.state }, item.title + " (" + item.duration_minutes + " min)" + (item.state === "running" ? " · " + t.now_running : "")));
+      });
+      box.appendChild(list);
     }
   }
 
