@@ -27,7 +27,8 @@ from app.qr import qr_svg
 from app.security import limiter
 from assemblies import attendance, checkin, registrations, tickets
 from assemblies.forms import ConfirmForm, WalkInForm
-from assemblies.models import Assembly, Meetup, Registration
+from assemblies.models import Assembly, Registration
+from assemblies.pages import meetup_or_404
 
 bp = Blueprint("checkin", __name__)
 
@@ -44,14 +45,6 @@ def attendee_device() -> str:
     return session["device"]
 
 
-def _meetup(meetup_id: int) -> tuple[Meetup, Assembly]:
-    with read_session() as db:
-        meetup = db.get(Meetup, meetup_id)
-        if meetup is None:
-            abort(404)
-        return meetup, db.get(Assembly, meetup.assembly_id)
-
-
 def _require_door(assembly_id: int) -> None:
     if not current_user.is_authenticated:
         abort(current_app.login_manager.unauthorized())
@@ -62,7 +55,7 @@ def _require_door(assembly_id: int) -> None:
 @bp.get("/m/<int:meetup_id>/door")
 def door(meetup_id: int):
     """The door: scan tickets, type codes, search names, see who is in."""
-    meetup, assembly = _meetup(meetup_id)
+    meetup, assembly = meetup_or_404(meetup_id)
     _require_door(assembly.id)
     with read_session() as db:
         figures = attendance.counts(db, meetup_id)
@@ -80,7 +73,7 @@ def door(meetup_id: int):
 @bp.get("/m/<int:meetup_id>/screen")
 def screen(meetup_id: int):
     """The projector: the rotating join QR and how many are present."""
-    meetup, assembly = _meetup(meetup_id)
+    meetup, assembly = meetup_or_404(meetup_id)
     require_facilitator(assembly.id)
     with read_session() as db:
         present = attendance.present_count(db, meetup_id)
@@ -104,7 +97,7 @@ def _join_url(meetup_id: int) -> str:
 @bp.get("/m/<int:meetup_id>/join-code")
 def join_code(meetup_id: int):
     """The current join QR as SVG (the projector reloads it every 30 seconds)."""
-    meetup, assembly = _meetup(meetup_id)
+    meetup, assembly = meetup_or_404(meetup_id)
     require_facilitator(assembly.id)
     url = _join_url(meetup_id)
     svg = str(qr_svg(url, _("Scan to join this meetup")))
@@ -165,7 +158,7 @@ def bind(token: str):
 @bp.get("/m/<int:meetup_id>/attendance.csv")
 def attendance_csv(meetup_id: int):
     """Facilitators download who attended."""
-    meetup, assembly = _meetup(meetup_id)
+    meetup, assembly = meetup_or_404(meetup_id)
     require_facilitator(assembly.id)
     with read_session() as db:
         people = attendance.attendance_list(db, meetup_id)

@@ -141,54 +141,35 @@ class MeetupCancelled(DomainEvent):
 
 
 @dataclass(frozen=True)
-class CheckInOpened(DomainEvent):
+class MeetupTransition(DomainEvent):
+    """Base: a step in a meetup's life, seen by its rooms and its assembly's crew."""
+
+    meetup_id: int
+    assembly_id: int
+
+    @property
+    def stream(self) -> str:
+        return f"meetup:{self.meetup_id}"
+
+    @classmethod
+    def rooms(cls, record: EventRecord) -> list[str]:
+        """Everyone in the meetup's rooms, and the assembly's crew (their dashboard)."""
+        return _meetup_rooms_and_crew(record)
+
+
+@dataclass(frozen=True)
+class CheckInOpened(MeetupTransition):
     """The meetup's check-in window opened."""
 
-    meetup_id: int
-    assembly_id: int
-
-    @property
-    def stream(self) -> str:
-        return f"meetup:{self.meetup_id}"
-
-    @classmethod
-    def rooms(cls, record: EventRecord) -> list[str]:
-        """Everyone in the meetup's rooms, and the assembly's crew (their dashboard)."""
-        return _meetup_rooms_and_crew(record)
-
 
 @dataclass(frozen=True)
-class MeetupStarted(DomainEvent):
+class MeetupStarted(MeetupTransition):
     """The meetup's start time came."""
 
-    meetup_id: int
-    assembly_id: int
-
-    @property
-    def stream(self) -> str:
-        return f"meetup:{self.meetup_id}"
-
-    @classmethod
-    def rooms(cls, record: EventRecord) -> list[str]:
-        """Everyone in the meetup's rooms, and the assembly's crew (their dashboard)."""
-        return _meetup_rooms_and_crew(record)
-
 
 @dataclass(frozen=True)
-class MeetupEnded(DomainEvent):
+class MeetupEnded(MeetupTransition):
     """The meetup's end time came."""
-
-    meetup_id: int
-    assembly_id: int
-
-    @property
-    def stream(self) -> str:
-        return f"meetup:{self.meetup_id}"
-
-    @classmethod
-    def rooms(cls, record: EventRecord) -> list[str]:
-        """Everyone in the meetup's rooms, and the assembly's crew (their dashboard)."""
-        return _meetup_rooms_and_crew(record)
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from assemblies import calendars, meetups, outbox, recurrence, registrations, se
 from assemblies.checkin_views import ticket_can_bind, ticket_qr
 from assemblies.forms import CancelMeetupForm, ConfirmForm, MeetupForm, RegisterForm
 from assemblies.models import REG_CANCELLED, REG_CONFIRMED, REG_WAITLISTED, Assembly, Meetup
+from assemblies.pages import meetup_or_404
 
 bp = Blueprint("meetups", __name__)
 
@@ -46,14 +47,6 @@ def _assembly_or_404(slug: str) -> Assembly:
     if assembly is None:
         abort(404)
     return assembly
-
-
-def _meetup_or_404(meetup_id: int) -> tuple[Meetup, Assembly]:
-    with read_session() as session:
-        meetup = session.get(Meetup, meetup_id)
-        if meetup is None:
-            abort(404)
-        return meetup, session.get(Assembly, meetup.assembly_id)
 
 
 def _details_from(form: MeetupForm) -> meetups.MeetupDetails:
@@ -125,7 +118,7 @@ def ngettext_meetups(count: int) -> str:
 @bp.route("/m/<int:meetup_id>/edit", methods=["GET", "POST"])
 def edit(meetup_id: int):
     """Facilitators edit a meetup, or it and the rest of its series."""
-    meetup, assembly = _meetup_or_404(meetup_id)
+    meetup, assembly = meetup_or_404(meetup_id)
     require_facilitator(assembly.id)
     form = MeetupForm()
     if request.method == "GET":
@@ -154,7 +147,7 @@ def edit(meetup_id: int):
 @bp.route("/m/<int:meetup_id>/cancel", methods=["GET", "POST"])
 def cancel(meetup_id: int):
     """Facilitators cancel a meetup, or the rest of its series."""
-    meetup, assembly = _meetup_or_404(meetup_id)
+    meetup, assembly = meetup_or_404(meetup_id)
     require_facilitator(assembly.id)
     form = CancelMeetupForm()
     if form.validate_on_submit():
@@ -181,21 +174,26 @@ def cancel(meetup_id: int):
 @bp.get("/m/<int:meetup_id>")
 def meetup_page(meetup_id: int):
     """Everything needed to turn up, and the registration form."""
-    meetup, assembly = _meetup_or_404(meetup_id)
+    meetup, assembly = meetup_or_404(meetup_id)
+    return _render_meetup(meetup, assembly, RegisterForm())
+
+
+def _render_meetup(meetup: Meetup, assembly: Assembly, form: RegisterForm, status: int = 200):
     with read_session() as session:
-        counts = registrations.count_by_status(session, meetup_id)
+        counts = registrations.count_by_status(session, meetup.id)
         seq = last_seq(session)
-    return render_template(
+    page = render_template(
         "meetups/meetup.html",
         meetup=meetup,
         assembly=assembly,
         counts=counts,
         places_left=max(0, meetup.capacity - counts[REG_CONFIRMED]),
         registration_problem=_registration_problem(meetup),
-        form=RegisterForm(),
+        form=form,
         can_facilitate=current_user.can_facilitate(assembly.id),
         seq=seq,
     )
+    return page, status
 
 
 def _registration_problem(meetup: Meetup) -> str | None:
@@ -210,7 +208,7 @@ def _registration_problem(meetup: Meetup) -> str | None:
 @limiter.limit(REGISTRATION_LIMIT)
 def register(meetup_id: int):
     """Register for a meetup: a place, or a place on the waitlist."""
-    meetup, assembly = _meetup_or_404(meetup_id)
+    meetup, assembly = meetup_or_404(meetup_id)
     form = RegisterForm()
     if form.validate_on_submit():
         try:
@@ -227,20 +225,7 @@ def register(meetup_id: int):
                     "info",
                 )
             return redirect(url_for("meetups.ticket", token=registration.ticket_token))
-    with read_session() as session:
-        counts = registrations.count_by_status(session, meetup_id)
-        seq = last_seq(session)
-    return render_template(
-        "meetups/meetup.html",
-        meetup=meetup,
-        assembly=assembly,
-        counts=counts,
-        places_left=max(0, meetup.capacity - counts[REG_CONFIRMED]),
-        registration_problem=_registration_problem(meetup),
-        form=form,
-        can_facilitate=current_user.can_facilitate(assembly.id),
-        seq=seq,
-    ), 400
+    return _render_meetup(meetup, assembly, form, 400)
 
 
 @bp.route("/t/<token>", methods=["GET"])
@@ -312,7 +297,7 @@ def dashboard(slug: str):
 @bp.get("/m/<int:meetup_id>/registrations.csv")
 def registrations_csv(meetup_id: int):
     """Facilitators download a meetup's registrations."""
-    meetup, assembly = _meetup_or_404(meetup_id)
+    meetup, assembly = meetup_or_404(meetup_id)
     require_facilitator(assembly.id)
     with read_session() as session:
         people = registrations.registrations_of(session, meetup_id)
@@ -345,7 +330,7 @@ def _ics(name: str, found: list[Meetup], filename: str) -> Response:
 @bp.get("/m/<int:meetup_id>.ics")
 def meetup_ics(meetup_id: int):
     """One meetup's calendar entry."""
-    meetup, assembly = _meetup_or_404(meetup_id)
+    meetup, assembly = meetup_or_404(meetup_id)
     return _ics(meetup.title, [meetup], f"meetup-{meetup_id}.ics")
 
 

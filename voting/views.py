@@ -2,6 +2,7 @@
 minutes (page, Markdown, CSV, JSON)."""
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request, session
+from flask_babel import lazy_gettext as _l
 
 from app.auth.identity import require_facilitator
 from app.csvexport import csv_response
@@ -10,6 +11,7 @@ from app.events import last_seq
 from app.i18n import london_time
 from assemblies import attendance
 from assemblies.models import Assembly, Meetup, Registration
+from assemblies.pages import meetup_or_404
 from voting import votes
 from voting.minutes import as_markdown, minutes_for
 from voting.models import VOTE_CLOSED, Vote
@@ -17,18 +19,10 @@ from voting.models import VOTE_CLOSED, Vote
 bp = Blueprint("meeting", __name__)
 
 
-def _meetup(meetup_id: int) -> tuple[Meetup, Assembly]:
-    with read_session() as db:
-        meetup = db.get(Meetup, meetup_id)
-        if meetup is None:
-            abort(404)
-        return meetup, db.get(Assembly, meetup.assembly_id)
-
-
 @bp.get("/m/<int:meetup_id>/console")
 def console(meetup_id: int):
     """The facilitator's console: agenda and timers, moderation, speaking queue, signals."""
-    meetup, assembly = _meetup(meetup_id)
+    meetup, assembly = meetup_or_404(meetup_id)
     require_facilitator(assembly.id)
     with read_session() as db:
         seq = last_seq(db)
@@ -38,7 +32,7 @@ def console(meetup_id: int):
 @bp.get("/m/<int:meetup_id>/phone")
 def phone(meetup_id: int):
     """The attendee's live page: agenda, proposals, supports, speaking queue, signals."""
-    meetup, assembly = _meetup(meetup_id)
+    meetup, assembly = meetup_or_404(meetup_id)
     with read_session() as db:
         registration_id = attendance.attendee_for_device(db, meetup_id, session.get("device"))
         me = db.get(Registration, registration_id) if registration_id else None
@@ -49,7 +43,7 @@ def phone(meetup_id: int):
 @bp.get("/m/<int:meetup_id>/minutes")
 def minutes_page(meetup_id: int):
     """The meetup's record, made from its event log."""
-    meetup, assembly = _meetup(meetup_id)
+    meetup, assembly = meetup_or_404(meetup_id)
     with read_session() as db:
         minutes = minutes_for(db, meetup_id)
     return render_template(
@@ -60,7 +54,7 @@ def minutes_page(meetup_id: int):
 @bp.get("/m/<int:meetup_id>/minutes.json")
 def minutes_json(meetup_id: int):
     """The minutes as JSON."""
-    _meetup(meetup_id)
+    meetup_or_404(meetup_id)
     with read_session() as db:
         return jsonify(minutes_for(db, meetup_id).as_dict())
 
@@ -68,7 +62,7 @@ def minutes_json(meetup_id: int):
 @bp.get("/m/<int:meetup_id>/minutes.md")
 def minutes_markdown(meetup_id: int):
     """The minutes as Markdown."""
-    meetup, _assembly = _meetup(meetup_id)
+    meetup, _assembly = meetup_or_404(meetup_id)
     with read_session() as db:
         minutes = minutes_for(db, meetup_id)
     text = as_markdown(minutes, meetup.title, london_time(meetup.starts_at))
@@ -82,7 +76,7 @@ def minutes_markdown(meetup_id: int):
 @bp.get("/m/<int:meetup_id>/minutes.csv")
 def minutes_csv(meetup_id: int):
     """The proposals of the minutes as CSV."""
-    _meetup(meetup_id)
+    meetup_or_404(meetup_id)
     with read_session() as db:
         minutes = minutes_for(db, meetup_id).as_dict()
     rows = (
@@ -136,6 +130,20 @@ def vote_document(vote: Vote, meetup: Meetup, rows: list) -> dict:
     }
 
 
+METHOD_NAMES = {
+    "yes_no": _l("Yes / no / abstain"),
+    "consent": _l("Consent"),
+    "temperature": _l("Temperature check (advisory)"),
+    "single": _l("Single choice"),
+    "approval": _l("Approval"),
+    "dots": _l("Multi-vote (dots)"),
+    "score": _l("Score"),
+    "irv": _l("Instant runoff"),
+    "stv": _l("Single transferable vote"),
+    "schulze": _l("Condorcet (Schulze)"),
+}
+
+
 @bp.get("/v/<int:vote_id>")
 def vote_page(vote_id: int):
     """A vote's published result, ballot box (receipts and choices) and chain head."""
@@ -150,6 +158,7 @@ def vote_page(vote_id: int):
         rows=rows,
         receipt=receipt,
         found=found,
+        method_name=METHOD_NAMES.get(vote.method, vote.method),
     )
 
 

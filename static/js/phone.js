@@ -204,6 +204,10 @@
   // half-made choice is not wiped by unrelated updates.
   const drawnVotes = {};
 
+  function castSoFar(count) {
+    return count === 1 ? t.cast_so_far_one : t.cast_so_far.replace("{num}", count);
+  }
+
   function voteKey(vote) {
     return [vote.status, vote.my_receipt, JSON.stringify(vote.result && vote.result.summary)].join("|");
   }
@@ -227,7 +231,7 @@
     card.appendChild(el("p", { class: "meta" }, (vote.secret ? t.secret : t.named) + (vote.closes_at ? " · " + t.closes + " " + new Date(vote.closes_at).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" }) : "")));
     card.appendChild(el("h3", {}, vote.question));
     if (vote.status === "open") {
-      card.appendChild(el("p", { class: "meta", "data-turnout": vote.id }, t.cast_so_far.replace("{num}", vote.cast)));
+      card.appendChild(el("p", { class: "meta", "data-turnout": vote.id }, castSoFar(vote.cast)));
       if (vote.my_receipt) {
         card.appendChild(receiptNote(vote));
       }
@@ -241,7 +245,8 @@
       if (vote.my_receipt) {
         card.appendChild(el("p", { class: "meta" }, t.check_receipt.replace("{receipt}", vote.my_receipt)));
       }
-      card.appendChild(el("a", { href: "/v/" + vote.id }, t.ballot_box));
+      const query = vote.my_receipt ? "?receipt=" + encodeURIComponent(vote.my_receipt) : "";
+      card.appendChild(el("a", { href: "/v/" + vote.id + query }, t.ballot_box));
     }
     return card;
   }
@@ -292,7 +297,7 @@
     }
     const line = root.querySelector('[data-turnout="' + message.vote_id + '"]');
     if (line) {
-      line.textContent = t.cast_so_far.replace("{num}", message.cast);
+      line.textContent = castSoFar(message.cast);
     }
   }
 

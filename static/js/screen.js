@@ -52,6 +52,7 @@
     openVote = votes.find((vote) => vote.status === "open") || null;
     const shown = openVote || votes[0];
     box.hidden = !shown;
+    root.classList.toggle("has-vote", Boolean(shown));
     if (!shown) {
       return;
     }
