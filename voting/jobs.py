@@ -19,10 +19,29 @@ def close_vote_job(vote_id: int) -> None:
         votes.close_vote(uow, vote_id, utcnow())
 
 
+def sweep_votes() -> None:
+    """Periodic job: close votes whose timer ran out but whose close job was lost."""
+    with read_session() as session:
+        overdue = votes.overdue_votes(session, utcnow())
+    for vote_id in overdue:
+        close_vote_job(vote_id)
+
+
+def close_votes_of_ended_meetup(meetup_id: int) -> None:
+    """When a meetup ends, its open votes close and are counted."""
+    with read_session() as session:
+        still_open = votes.overdue_votes(session, utcnow(), meetup_id=meetup_id)
+    for vote_id in still_open:
+        close_vote_job(vote_id)
+
+
 def on_vote_events(batch: list[EventRecord]) -> None:
-    """Subscriber: schedule timed closes; mark turnout as changed after ballots."""
+    """Subscriber: schedule timed closes; mark turnout as changed after ballots; close the
+    votes of a meetup that ended."""
     for row in batch:
-        if row.type == "VoteOpened" and row.payload["closes_at"]:
+        if row.type == "MeetupEnded":
+            close_votes_of_ended_meetup(row.payload["meetup_id"])
+        elif row.type == "VoteOpened" and row.payload["closes_at"]:
             vote_id = row.payload["vote_id"]
             with read_session() as session:
                 closes_at = session.get(Vote, vote_id).closes_at

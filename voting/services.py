@@ -81,7 +81,11 @@ def clean_text(title: str, body: str) -> tuple[str, str]:
 def add_agenda_item(uow: UnitOfWork, meetup_id: int, title: str, minutes: int) -> AgendaItem:
     """Add an item at the end of the agenda."""
     open_meetup(uow.session, meetup_id)
-    title, _ = clean_text(title, "")
+    title = " ".join((title or "").split())
+    if not 1 <= len(title) <= TITLE_MAX:
+        raise ServiceError(
+            "bad_title", f"Give the item a title of up to {TITLE_MAX} characters.", field="title"
+        )
     if not 1 <= minutes <= 240:
         raise ServiceError("bad_duration", "An item lasts 1 to 240 minutes.", field="minutes")
     items = agenda(uow.session, meetup_id)
@@ -109,6 +113,8 @@ def move_agenda_item(uow: UnitOfWork, meetup_id: int, item_id: int, offset: int)
     index = next((n for n, item in enumerate(items) if item.id == item_id), None)
     if index is None:
         raise ServiceError("no_such_item", "There is no such agenda item.", 404)
+    if offset == 0:
+        return
     target = index + (1 if offset > 0 else -1)
     if not 0 <= target < len(items):
         return

@@ -22,8 +22,10 @@ from voting.tally import (
     DEFAULT_RULES,
     METHODS,
     BallotError,
+    RuleError,
     tally,
     validate_ballot,
+    validate_rule,
 )
 
 MAX_OPTIONS = 30
@@ -64,6 +66,18 @@ def _options(method: str, options: list[str]) -> list[str]:
     return cleaned
 
 
+def _checked_rule(method: str, rule: dict | None) -> dict:
+    try:
+        return validate_rule(method, {**DEFAULT_RULES[method], **(rule or {})})
+    except RuleError as error:
+        raise ServiceError("bad_rule", str(error), field="rule") from None
+
+
+def _check_client_id(client_id: str) -> None:
+    if not isinstance(client_id, str) or not 8 <= len(client_id) <= 64:
+        raise ServiceError("bad_request", "A client id of 8 to 64 characters is needed.")
+
+
 def open_vote(
     uow: UnitOfWork,
     meetup_id: int,
@@ -81,6 +95,7 @@ def open_vote(
     proposal_id: int | None = None,
 ) -> Vote:
     """Open a vote now; with a duration the scheduler closes it (even across a restart)."""
+    _check_client_id(client_id)
     meetup = open_meetup(uow.session, meetup_id)
     existing = uow.session.exec(
         select(Vote).where(Vote.meetup_id == meetup_id, Vote.client_id == client_id)
@@ -110,7 +125,7 @@ def open_vote(
         question=question,
         method=method,
         options=_options(method, options or []),
-        rule={**DEFAULT_RULES[method], **(rule or {})},
+        rule=_checked_rule(method, rule),
         secret=secret,
         live_results=live_results,
         changeable=changeable,
@@ -161,7 +176,10 @@ def cast_ballot(
     nothing and returns the same receipt.
     """
     vote = _open_vote_for_update(uow.session, vote_id, now)
+    open_meetup(uow.session, vote.meetup_id)  # no voting once the meetup is over
     registration_id = require_present(uow.session, vote.meetup_id, registration_id)
+    if client_id:
+        _check_client_id(client_id)
     try:
         canonical = validate_ballot(vote.method, vote.options, vote.rule, ballot)
     except BallotError as error:
@@ -182,7 +200,7 @@ def cast_ballot(
         mine.changes += 1
     mine.registration_id = None if vote.secret else registration_id
     mine.choice, mine.receipt, mine.cast_at = {"ballot": canonical}, receipt, now
-    mine.client_id = client_id[:64]
+    mine.client_id = client_id
     uow.session.add(mine)
     uow.session.flush()
     record(uow, events.BallotCast(vote.id, receipt, {"ballot": canonical}, replaces))
@@ -289,4 +307,14 @@ def my_ballot(session: Session, vote: Vote, registration_id: int | None) -> Ball
 def ballot_box(session: Session, vote: Vote) -> list[Ballot]:
     """The final ballots of a closed vote, by receipt (published after close)."""
     query = select(Ballot).where(Ballot.vote_id == vote.id).order_by(Ballot.receipt)
+    return list(session.exec(query))
+
+
+def overdue_votes(session: Session, now: datetime, meetup_id: int | None = None) -> list[int]:
+    """Open votes whose timer has run out (or, with `meetup_id`, every open vote there)."""
+    query = select(Vote.id).where(Vote.status == VOTE_OPEN)
+    if meetup_id is None:
+        query = query.where(Vote.closes_at.is_not(None), Vote.closes_at <= now)
+    else:
+        query = query.where(Vote.meetup_id == meetup_id)
     return list(session.exec(query))

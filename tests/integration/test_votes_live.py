@@ -259,8 +259,12 @@ def test_a_timed_vote_closes_after_a_restart(server_factory, server_app):
 def test_a_retried_cast_with_the_same_client_id_changes_nothing(meeting):
     vote_id = open_vote(meeting)
     phone = meeting["phones"][0]
-    first = phone.call("vote.cast", {"vote_id": vote_id, "ballot": "yes", "client_id": "cast-1"})
-    retry = phone.call("vote.cast", {"vote_id": vote_id, "ballot": "yes", "client_id": "cast-1"})
+    first = phone.call(
+        "vote.cast", {"vote_id": vote_id, "ballot": "yes", "client_id": "cast-retry-1"}
+    )
+    retry = phone.call(
+        "vote.cast", {"vote_id": vote_id, "ballot": "yes", "client_id": "cast-retry-1"}
+    )
     assert retry["receipt"] == first["receipt"]
     meeting["console"].call("vote.close", {"meetup_id": meeting["id"], "vote_id": vote_id})
     document = requests.get(f"{meeting['url']}/v/{vote_id}.json", timeout=10).json()
