@@ -6,6 +6,7 @@
 - `attendee_for_device(session, meetup_id, device_id)`: which present attendee (if any) this
   phone votes for;
 - `display_names(session, registration_ids)`: names to show the crew (speaking queue);
+- `meetup_of_registration(session, registration_id)`: which meetup a registration is for;
 - `meetup_facts(session, meetup_id, lock=False)`: a meetup's assembly, status and title (locked
   for update on PostgreSQL when asked, so meeting actions are serialised per meetup).
 """
@@ -44,6 +45,12 @@ def attendee_for_device(session: Session, meetup_id: int, device_id: str | None)
         Registration.device_hash == device_hash(device_id),
         PRESENT,
     )
+    return session.exec(query).first()
+
+
+def meetup_of_registration(session: Session, registration_id: int) -> int | None:
+    """The meetup a registration belongs to, if it exists."""
+    query = select(Registration.meetup_id).where(Registration.id == registration_id)
     return session.exec(query).first()
 
 

@@ -7,6 +7,7 @@ from sqlmodel import Session, select
 
 from app.events import EventRecord, format_time
 from app.i18n import london_time
+from voting.models import Vote
 
 SHOWN_TYPES = {
     "MeetupStarted": "Meeting started",
@@ -42,6 +43,7 @@ class Minutes:
     agenda: dict[int, dict] = field(default_factory=dict)
     proposals: dict[int, MinutesProposal] = field(default_factory=dict)
     timeline: list[dict] = field(default_factory=list)
+    outcomes: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         """JSON-ready minutes."""
@@ -51,6 +53,7 @@ class Minutes:
             "agenda": list(self.agenda.values()),
             "proposals": [asdict(p) for p in self.proposals.values() if not p.hidden],
             "timeline": self.timeline,
+            "outcomes": self.outcomes,
         }
 
 
@@ -65,7 +68,35 @@ def minutes_for(session: Session, meetup_id: int) -> Minutes:
     for row in rows:
         _apply(minutes, row)
         minutes.chain_head = row.hash
+    minutes.outcomes = _outcomes(session, meetup_id)
     return minutes
+
+
+def _outcomes(session: Session, meetup_id: int) -> list[dict]:
+    """The recorded outcome of each closed vote of the meetup, from the votes' own streams."""
+    streams = [
+        f"vote:{vote_id}"
+        for vote_id in session.exec(select(Vote.id).where(Vote.meetup_id == meetup_id))
+    ]
+    rows = session.exec(
+        select(EventRecord)
+        .where(EventRecord.stream.in_(streams), EventRecord.type == "OutcomeRecorded")
+        .order_by(EventRecord.seq)
+    )
+    return [
+        {
+            "vote_id": row.payload["vote_id"],
+            "question": row.payload["question"],
+            "method": row.payload["method"],
+            "summary": row.payload["result"]["summary"],
+            "ballots_cast": row.payload["ballots_cast"],
+            "manual": row.payload["manual"],
+            "proposal_id": row.payload["proposal_id"],
+            "chain_head": row.payload["chain_head"],
+            "at": format_time(row.at),
+        }
+        for row in rows
+    ]
 
 
 def _apply(minutes: Minutes, row: EventRecord) -> None:
@@ -135,7 +166,11 @@ def as_markdown(minutes: Minutes, title: str, when: str) -> str:
             _md(p.body),
             "",
         ]
-    lines += ["## Timeline", ""]
+    lines += ["## Outcomes", ""]
+    for outcome in minutes.outcomes:
+        hands = " (counted by hand)" if outcome["manual"] else ""
+        lines.append(f"- {_md(outcome['question'])}: {_md(outcome['summary'])}{hands}")
+    lines += ["", "## Timeline", ""]
     lines += [f"- {t['london']} {t['what']}: {_md(t['detail'])}" for t in minutes.timeline]
     lines += ["", f"Chain head: `{minutes.chain_head}`", ""]
     return "\n".join(lines)

@@ -10,7 +10,6 @@ from app.errors import ServiceError
 from app.events import utcnow
 from app.realtime import Realtime, require_fields
 from assemblies import attendance
-from assemblies.models import Meetup, Registration
 from voting import services, votes
 from voting.models import Vote
 from voting.snapshot import snapshot
@@ -19,16 +18,16 @@ ATTENDEES = "attendees checked in to the meetup, from their bound phone"
 FACILITATORS = "facilitators and hosts of the meetup's assembly"
 
 
-def _meetup(data: dict) -> Meetup:
+def _meetup(data: dict) -> attendance.MeetupFacts:
     require_fields(data, meetup_id=int)
     with read_session() as session:
-        meetup = session.get(Meetup, data["meetup_id"])
+        meetup = attendance.meetup_facts(session, data["meetup_id"])
     if meetup is None:
         raise ServiceError("no_such_meetup", "There is no such meetup.", 404)
     return meetup
 
 
-def _facilitated(data: dict) -> Meetup:
+def _facilitated(data: dict) -> attendance.MeetupFacts:
     meetup = _meetup(data)
     if not current_user.can_facilitate(meetup.assembly_id):
         raise ServiceError("forbidden", "Only this assembly's facilitators may do that.", 403)
@@ -268,13 +267,11 @@ def may_join_registration(match: re.Match) -> bool:
     """An attendee's private room: only from the phone bound to that registration."""
     registration_id = int(match.group(1))
     with read_session() as session:
-        registration = session.get(Registration, registration_id)
-        if registration is None:
+        meetup_id = attendance.meetup_of_registration(session, registration_id)
+        if meetup_id is None:
             return False
         device = flask_session.get("device")
-        return attendance.attendee_for_device(session, registration.meetup_id, device) == (
-            registration_id
-        )
+        return attendance.attendee_for_device(session, meetup_id, device) == registration_id
 
 
 def register(realtime: Realtime) -> None:

@@ -10,7 +10,7 @@ from app.db import read_session
 from app.events import last_seq
 from app.i18n import london_time
 from assemblies import attendance
-from assemblies.models import Assembly, Meetup, Registration
+from assemblies.models import Assembly, Meetup
 from assemblies.pages import meetup_or_404
 from voting import votes
 from voting.minutes import as_markdown, minutes_for
@@ -35,8 +35,11 @@ def phone(meetup_id: int):
     meetup, assembly = meetup_or_404(meetup_id)
     with read_session() as db:
         registration_id = attendance.attendee_for_device(db, meetup_id, session.get("device"))
-        me = db.get(Registration, registration_id) if registration_id else None
+        names = attendance.display_names(db, {registration_id} if registration_id else set())
         seq = last_seq(db)
+    me = (
+        {"id": registration_id, "display_name": names[registration_id]} if registration_id else None
+    )
     return render_template("meeting/phone.html", meetup=meetup, assembly=assembly, me=me, seq=seq)
 
 
@@ -75,15 +78,24 @@ def minutes_markdown(meetup_id: int):
 
 @bp.get("/m/<int:meetup_id>/minutes.csv")
 def minutes_csv(meetup_id: int):
-    """The proposals of the minutes as CSV."""
+    """The proposals of the minutes, with the outcome of their votes, as CSV."""
     meetup_or_404(meetup_id)
     with read_session() as db:
         minutes = minutes_for(db, meetup_id).as_dict()
+    decided = {o["proposal_id"]: o["summary"] for o in minutes["outcomes"] if o["proposal_id"]}
     rows = (
-        [p["id"], p["title"], p["body"], p["amends"] or "", p["supports"], p["merged_into"] or ""]
+        [
+            p["id"],
+            p["title"],
+            p["body"],
+            p["amends"] or "",
+            p["supports"],
+            p["merged_into"] or "",
+            decided.get(p["id"], ""),
+        ]
         for p in minutes["proposals"]
     )
-    header = ["id", "title", "text", "amends", "supports", "merged into"]
+    header = ["id", "title", "text", "amends", "supports", "merged into", "outcome"]
     return csv_response(header, rows, f"minutes-{meetup_id}.csv")
 
 
