@@ -16,6 +16,7 @@ def import_all_models() -> None:
     import app.auth.models  # noqa: F401
     import app.events  # noqa: F401
     import assemblies.models  # noqa: F401
+    import voting.house.models  # noqa: F401
     import voting.models  # noqa: F401
 
 

@@ -228,6 +228,7 @@ class OutcomeRecorded(DomainEvent):
     chain_head: str
     seed: str
     result: dict
+    motion_id: int | None = None
 
     @property
     def stream(self) -> str:

@@ -123,6 +123,7 @@ class Vote(SQLModel, table=True):
     meetup_id: int = Field(foreign_key="meetup.id", index=True)
     client_id: str = Field(max_length=64)
     proposal_id: int | None = Field(default=None, foreign_key="proposal.id")
+    motion_id: int | None = Field(default=None, foreign_key="national_motion.id")
     question: str = Field(max_length=300)
     method: str = Field(max_length=20)
     options: list = Field(sa_column=Column(JSON, nullable=False))

@@ -280,6 +280,7 @@ def _finish(uow: UnitOfWork, vote: Vote, ballots: list, now: datetime, manual: b
             vote.chain_head,
             vote.seed,
             vote.result,
+            vote.motion_id,
         ),
     )
     return vote

@@ -1,0 +1,64 @@
+"""The House of the People: national motions, and the projection of every recorded outcome
+that the national feed, the motion pages and the hosts' dashboard read (never the ballots)."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel
+
+from app.events import utcnow
+
+MOTION_PUBLISHED = "published"
+MOTION_SUPERSEDED = "superseded"
+
+
+class NationalMotion(SQLModel, table=True):
+    """A motion the hosts put to assemblies. Its wording is frozen: a change is a new version."""
+
+    __tablename__ = "national_motion"
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=200)
+    wording: str = Field(max_length=4000)
+    wording_hash: str = Field(max_length=64)
+    version: int = 1
+    supersedes_id: int | None = Field(default=None, foreign_key="national_motion.id")
+    rule: dict = Field(sa_column=Column(JSON, nullable=False))
+    opens_at: datetime
+    closes_at: datetime
+    regions: list = Field(sa_column=Column(JSON, nullable=False))  # empty: every region
+    assembly_ids: list = Field(sa_column=Column(JSON, nullable=False))  # empty: all in regions
+    status: str = Field(default=MOTION_PUBLISHED, max_length=12)
+    published_by: int | None = Field(default=None, foreign_key="user_account.id")
+    published_at: datetime = Field(default_factory=utcnow)
+
+
+class HouseOutcome(SQLModel, table=True):
+    """One recorded outcome, as the national feed shows it (kept up to date from events)."""
+
+    __tablename__ = "house_outcome"
+
+    id: int | None = Field(default=None, primary_key=True)
+    vote_id: int = Field(unique=True)
+    seq: int = Field(index=True)  # the OutcomeRecorded event's seq: stable feed order
+    motion_id: int | None = Field(default=None, index=True)
+    assembly_id: int = Field(index=True)
+    assembly_name: str = Field(max_length=120)
+    assembly_slug: str = Field(max_length=60)
+    region: str = Field(max_length=40, index=True)
+    meetup_id: int
+    meetup_title: str = Field(max_length=120)
+    proposal_id: int | None = None
+    question: str = Field(max_length=300)
+    method: str = Field(max_length=20)
+    passed: bool | None = None
+    summary: str = Field(max_length=500)
+    ballots_cast: int
+    present: int
+    yes: int | None = None
+    no: int | None = None
+    abstain: int | None = None
+    manual: bool = False
+    late: bool = False  # a motion's result that arrived after its window closed
+    chain_head: str = Field(max_length=64)
+    recorded_at: datetime = Field(index=True)
