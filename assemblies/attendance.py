@@ -7,8 +7,9 @@
   phone votes for;
 - `display_names(session, registration_ids)`: names to show the crew (speaking queue);
 - `meetup_of_registration(session, registration_id)`: which meetup a registration is for;
-- `meetup_facts(session, meetup_id, lock=False)`: a meetup's assembly, status and title (locked
-  for update on PostgreSQL when asked, so meeting actions are serialised per meetup).
+- `meetup_facts(session, meetup_id, lock=False)`: a meetup's assembly, region, status and
+  title (locked for update on PostgreSQL when asked, so meeting actions are serialised per
+  meetup).
 """
 
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from assemblies.models import REG_CANCELLED, REG_CONFIRMED, Meetup, Registration
+from assemblies.models import REG_CANCELLED, REG_CONFIRMED, Assembly, Meetup, Registration
 from assemblies.tickets import device_hash
 
 PRESENT = (Registration.checked_in_at.is_not(None)) & (Registration.checked_out_at.is_(None))
@@ -104,6 +105,7 @@ class MeetupFacts:
     assembly_id: int
     status: str
     title: str
+    region: str = ""
 
 
 def meetup_facts(session: Session, meetup_id: int, lock: bool = False) -> MeetupFacts | None:
@@ -112,4 +114,5 @@ def meetup_facts(session: Session, meetup_id: int, lock: bool = False) -> Meetup
     meetup = session.exec(query.with_for_update() if lock else query).first()
     if meetup is None:
         return None
-    return MeetupFacts(meetup.id, meetup.assembly_id, meetup.status, meetup.title)
+    region = session.exec(select(Assembly.region).where(Assembly.id == meetup.assembly_id)).one()
+    return MeetupFacts(meetup.id, meetup.assembly_id, meetup.status, meetup.title, region)

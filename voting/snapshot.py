@@ -7,9 +7,11 @@ also arrive in events, so a busy room does not reload it for every support.
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from app.events import utcnow
 from assemblies import attendance
 from assemblies.models import Meetup
 from voting import services, votes
+from voting.house.motions import open_motions_for
 from voting.models import (
     PROPOSAL_ACCEPTED,
     PROPOSAL_SUBMITTED,
@@ -92,6 +94,17 @@ def snapshot(session: Session, meetup_id: int, me: int | None = None, crew: bool
             if p.author_registration_id == me
         ]
     if crew:
+        facts = attendance.meetup_facts(session, meetup_id)
+        picture["motions"] = [
+            {
+                "id": m.id,
+                "title": m.title,
+                "wording": m.wording,
+                "version": m.version,
+                "closes_at": m.closes_at.isoformat(),
+            }
+            for m in open_motions_for(session, facts.assembly_id, facts.region, utcnow())
+        ]
         picture["moderation"] = [
             _proposal(p, supports, mine) for p in proposals if p.status == PROPOSAL_SUBMITTED
         ]

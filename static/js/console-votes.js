@@ -109,8 +109,27 @@
     return item;
   }
 
+  function drawMotions() {
+    const box = root.querySelector("[data-motions-box]");
+    const list = root.querySelector("[data-motions]");
+    const motions = state.motions || [];
+    box.hidden = !motions.length;
+    list.replaceChildren(...motions.map((motion) => {
+      const item = el("li", { class: "card" });
+      item.appendChild(el("h4", {}, motion.title));
+      item.appendChild(el("p", { class: "proposal-body" }, motion.wording));
+      item.appendChild(el("p", { class: "meta" }, t.until + " " + new Date(motion.closes_at).toLocaleString("en-GB")));
+      item.appendChild(el("button", {
+        type: "button", class: "button button-small", "aria-label": t.run_motion + ": " + motion.title,
+        onclick: () => root.meeting.run("motion.run", { motion_id: motion.id, client_id: window.AssemblyLive.newClientId() }),
+      }, t.run_motion));
+      return item;
+    }));
+  }
+
   root.addEventListener("meeting-state", (event) => {
     state = event.detail;
+    drawMotions();
     const list = root.querySelector("[data-votes]");
     list.replaceChildren(...state.votes.map(voteItem));
     if (!state.votes.length) {

@@ -1,0 +1,213 @@
+"""National motions: publishing with a frozen wording hash, new versions, which assemblies may
+run them and when, and the three national views (computed from the outcome projection)."""
+
+from datetime import timedelta
+
+import pytest
+
+from app.auth import services as accounts
+from app.db import read_session, unit_of_work
+from app.errors import ServiceError
+from app.events import utcnow
+from assemblies import meetups, recurrence
+from assemblies.meetups import MeetupDetails
+from assemblies.services import create_assembly
+from voting.house import motions
+from voting.house.models import HouseOutcome, NationalMotion
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def country(app):
+    """Assemblies in London and Wales, each with a meetup whose check-in is open."""
+    start = recurrence.utc_to_london_naive(utcnow() + timedelta(minutes=10))
+    details = MeetupDetails(
+        title="M",
+        starts_local=start,
+        ends_local=start + timedelta(hours=1),
+        capacity=10,
+        venue_address="Hall",
+        checkin_opens_minutes=30,
+    )
+    with app.app_context(), unit_of_work() as uow:
+        london = create_assembly(uow, "alpha", "Alpha", "Alpha", "London")
+        wales = create_assembly(uow, "beta", "Beta", "Beta", "Wales")
+        accounts.create_staff_account(uow, "host@example.org", "Host", PASSWORD, True)
+        meetup_london = meetups.schedule_meetup(uow, london.id, details, None, utcnow())[0]
+        meetup_wales = meetups.schedule_meetup(uow, wales.id, details, None, utcnow())[0]
+    return {
+        "london": london.id,
+        "wales": wales.id,
+        "m_london": meetup_london.id,
+        "m_wales": meetup_wales.id,
+    }
+
+
+def publish(app, regions=("London",), opens=-1, closes=24):
+    now = utcnow()
+    with app.app_context(), unit_of_work() as uow:
+        return motions.publish_motion(
+            uow,
+            "Free buses for under-25s",
+            "Local buses should be free for everyone under 25.",
+            now + timedelta(hours=opens),
+            now + timedelta(hours=closes),
+            list(regions),
+            [],
+        )
+
+
+def test_publishing_freezes_the_wording_under_a_hash(app, country):
+    motion = publish(app)
+    assert motion.wording_hash == motions.wording_hash(motion.title, motion.wording)
+    assert len(motion.wording_hash) == 64
+
+
+def test_a_change_is_a_new_version_and_the_old_one_stops_taking_runs(app, country):
+    motion = publish(app)
+    with app.app_context(), unit_of_work() as uow:
+        newer = motions.revise_motion(uow, motion.id, motion.title, "Free for under-26s.")
+    assert (newer.version, newer.supersedes_id) == (2, motion.id)
+    with app.app_context(), read_session() as session:
+        assert session.get(NationalMotion, motion.id).status == "superseded"
+    with pytest.raises(ServiceError, match="newer version"):
+        with app.app_context(), unit_of_work() as uow:
+            motions.run_motion(
+                uow,
+                country["m_london"],
+                motion.id,
+                "run-old-01",
+                utcnow(),
+                country["london"],
+                "London",
+            )
+    with pytest.raises(ServiceError, match="newest version"):
+        with app.app_context(), unit_of_work() as uow:
+            motions.revise_motion(uow, motion.id, "x", "y")
+
+
+def test_only_targeted_assemblies_run_a_motion_and_only_in_its_window(app, country):
+    motion = publish(app, regions=("London",))
+    with app.app_context(), read_session() as session:
+        assert [
+            m.id for m in motions.open_motions_for(session, country["london"], "London", utcnow())
+        ] == [motion.id]
+        assert motions.open_motions_for(session, country["wales"], "Wales", utcnow()) == []
+    with pytest.raises(ServiceError, match="not for this assembly"):
+        with app.app_context(), unit_of_work() as uow:
+            motions.run_motion(
+                uow,
+                country["m_wales"],
+                motion.id,
+                "run-wales-1",
+                utcnow(),
+                country["wales"],
+                "Wales",
+            )
+    later = publish(app, opens=5, closes=10)
+    with pytest.raises(ServiceError, match="not open for voting"):
+        with app.app_context(), unit_of_work() as uow:
+            motions.run_motion(
+                uow,
+                country["m_london"],
+                later.id,
+                "run-early-1",
+                utcnow(),
+                country["london"],
+                "London",
+            )
+    with app.app_context(), unit_of_work() as uow:
+        vote = motions.run_motion(
+            uow,
+            country["m_london"],
+            motion.id,
+            "run-london-1",
+            utcnow(),
+            country["london"],
+            "London",
+        )
+    assert vote.motion_id == motion.id and vote.method == "yes_no"
+
+
+def _outcome(motion_id, assembly_id, region, yes, no, abstain, passed, seq, late=False):
+    return HouseOutcome(
+        vote_id=seq,
+        seq=seq,
+        motion_id=motion_id,
+        assembly_id=assembly_id,
+        assembly_name=f"A{assembly_id}",
+        assembly_slug=f"a{assembly_id}",
+        region=region,
+        meetup_id=1,
+        meetup_title="M",
+        question="Q",
+        method="yes_no",
+        passed=passed,
+        summary="s",
+        ballots_cast=yes + no + abstain,
+        present=yes + no + abstain,
+        yes=yes,
+        no=no,
+        abstain=abstain,
+        chain_head="0" * 64,
+        recorded_at=utcnow(),
+        late=late,
+    )
+
+
+def test_the_three_views(app, country):
+    motion = publish(app, regions=())
+    with app.app_context(), unit_of_work() as uow:
+        uow.session.add_all(
+            [
+                _outcome(motion.id, 1, "London", 30, 10, 5, True, 101),
+                _outcome(motion.id, 2, "Wales", 4, 6, 0, False, 102),
+                _outcome(motion.id, 3, "Wales", 9, 1, 0, True, 103),
+                _outcome(motion.id, 3, "Wales", 8, 2, 0, True, 104),  # the same assembly again
+                _outcome(motion.id, 4, "London", 50, 0, 0, True, 105, late=True),
+            ]
+        )
+    with app.app_context(), read_session() as session:
+        views = motions.motion_views(session, session.get(NationalMotion, motion.id)).as_dict()
+    assert (views["assemblies"], views["people"]) == (3, 65)
+    assert (views["yes"], views["no"], views["abstain"]) == (42, 18, 5)  # latest per assembly
+    assert views["pooled_share"] == "7/10" and views["pooled_passed"] is True
+    assert views["assemblies_passing"] == 2
+    assert views["lowest_percent"] == 40
+    assert 0 < views["smoothed_product_percent"] < 100
+    assert views["late"] == 1
+    assert views["regions"]["Wales"] == {
+        "assemblies": 2,
+        "passing": 1,
+        "yes": 12,
+        "no": 8,
+        "abstain": 0,
+    }
+
+
+def test_a_motion_nobody_voted_on_says_so(app, country, client):
+    motion = publish(app)
+    page = client.get(f"/house/motions/{motion.id}")
+    assert b"No results yet" in page.data
+    assert client.get(f"/house/motions/{motion.id}.json").get_json()["views"]["assemblies"] == 0
+
+
+def test_hosts_publish_through_the_form(app, country, client):
+    assert client.get("/house/motions/new").status_code == 302
+    client.post("/sign-in", data={"email": "host@example.org", "password": PASSWORD})
+    now = recurrence.utc_to_london_naive(utcnow())
+    form = {
+        "title": "Rent controls",
+        "wording": "Cap rent rises at inflation.",
+        "opens_at": now.strftime("%Y-%m-%dT%H:%M"),
+        "closes_at": (now + timedelta(days=14)).strftime("%Y-%m-%dT%H:%M"),
+        "threshold": "2/3|",
+        "regions": ["London", "Wales"],
+    }
+    response = client.post("/house/motions/new", data=form)
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).data
+    assert b"Rent controls" in page and b"Wording hash" in page
+    bad = client.post("/house/motions/new", data={**form, "closes_at": form["opens_at"]})
+    assert bad.status_code == 400 and b"must close after it opens" in bad.data

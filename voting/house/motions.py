@@ -1,0 +1,297 @@
+"""National motions: publish (with frozen, hashed wording), revise as a new version, find the
+motions an assembly may run, run one as a vote at a meetup, and the three national views of
+the results, computed from the outcome projection (never from ballots).
+
+Rules (documented in docs/architecture.md):
+- an assembly that votes twice on a motion: its latest outcome counts, the earlier one is
+  shown in the feed but not counted again;
+- results recorded after the window closed are kept, marked late, and left out of the views;
+- a motion nobody voted on shows "no results yet";
+- a published motion is never edited: a change is a new version that supersedes it, and the
+  old version stops accepting new runs.
+"""
+
+import hashlib
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+from fractions import Fraction
+
+from sqlmodel import Session, select
+
+from app.db import UnitOfWork
+from app.errors import ServiceError
+from app.events import canonical_json, record
+from assemblies.models import REGIONS
+from voting import votes
+from voting.house.events import NationalMotionPublished
+from voting.house.models import MOTION_PUBLISHED, MOTION_SUPERSEDED, HouseOutcome, NationalMotion
+from voting.models import Vote
+from voting.tally import DEFAULT_RULES, RuleError, validate_rule
+
+
+def wording_hash(title: str, wording: str) -> str:
+    """The SHA-256 of the motion's title and wording, shown so anyone can check them."""
+    return hashlib.sha256(canonical_json({"title": title, "wording": wording}).encode()).hexdigest()
+
+
+def _checked(
+    title: str,
+    wording: str,
+    opens_at: datetime,
+    closes_at: datetime,
+    regions: list[str],
+    rule: dict | None,
+) -> dict:
+    if not 1 <= len(title.strip()) <= 200:
+        raise ServiceError(
+            "bad_title", "Give the motion a title of 1 to 200 characters.", field="title"
+        )
+    if not 1 <= len(wording.strip()) <= 4000:
+        raise ServiceError(
+            "bad_wording", "Write the motion's wording (up to 4,000 characters).", field="wording"
+        )
+    if closes_at <= opens_at:
+        raise ServiceError(
+            "bad_window", "The voting window must close after it opens.", field="closes_at"
+        )
+    if set(regions) - set(REGIONS):
+        raise ServiceError("bad_region", "Choose regions from the list.", field="regions")
+    try:
+        return validate_rule("yes_no", {**DEFAULT_RULES["yes_no"], **(rule or {})})
+    except RuleError as error:
+        raise ServiceError("bad_rule", str(error), field="rule") from None
+
+
+def publish_motion(
+    uow: UnitOfWork,
+    title: str,
+    wording: str,
+    opens_at: datetime,
+    closes_at: datetime,
+    regions: list[str],
+    assembly_ids: list[int],
+    rule: dict | None = None,
+    by: int | None = None,
+    supersedes: NationalMotion | None = None,
+) -> NationalMotion:
+    """Publish a motion to the chosen regions or assemblies (none chosen: everywhere)."""
+    full_rule = _checked(title, wording, opens_at, closes_at, regions, rule)
+    motion = NationalMotion(
+        title=title.strip(),
+        wording=wording.strip(),
+        wording_hash=wording_hash(title.strip(), wording.strip()),
+        version=supersedes.version + 1 if supersedes else 1,
+        supersedes_id=supersedes.id if supersedes else None,
+        rule=full_rule,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        regions=sorted(set(regions)),
+        assembly_ids=sorted(set(assembly_ids)),
+        published_by=by,
+    )
+    uow.session.add(motion)
+    uow.session.flush()
+    record(
+        uow,
+        NationalMotionPublished(
+            motion.id,
+            motion.title,
+            motion.wording_hash,
+            motion.version,
+            motion.supersedes_id,
+            opens_at.isoformat(),
+            closes_at.isoformat(),
+            motion.regions,
+            motion.assembly_ids,
+        ),
+    )
+    return motion
+
+
+def revise_motion(
+    uow: UnitOfWork, motion_id: int, title: str, wording: str, by: int | None = None
+) -> NationalMotion:
+    """A published motion is never edited: publish a new version that supersedes it."""
+    old = uow.session.get(NationalMotion, motion_id)
+    if old is None:
+        raise ServiceError("no_such_motion", "There is no such motion.", 404)
+    if old.status == MOTION_SUPERSEDED:
+        raise ServiceError("superseded", "Revise the newest version of this motion.")
+    old.status = MOTION_SUPERSEDED
+    uow.session.add(old)
+    return publish_motion(
+        uow,
+        title,
+        wording,
+        old.opens_at,
+        old.closes_at,
+        old.regions,
+        old.assembly_ids,
+        old.rule,
+        by,
+        supersedes=old,
+    )
+
+
+def targets(motion: NationalMotion, assembly_id: int, region: str) -> bool:
+    """True if the motion goes to this assembly."""
+    if motion.assembly_ids:
+        return assembly_id in motion.assembly_ids
+    return not motion.regions or region in motion.regions
+
+
+def open_motions_for(
+    session: Session, assembly_id: int, region: str, now: datetime
+) -> list[NationalMotion]:
+    """Motions this assembly may run now (published, window open, aimed at it)."""
+    rows = session.exec(
+        select(NationalMotion).where(
+            NationalMotion.status == MOTION_PUBLISHED,
+            NationalMotion.opens_at <= now,
+            NationalMotion.closes_at > now,
+        )
+    )
+    return [m for m in rows if targets(m, assembly_id, region)]
+
+
+def run_motion(
+    uow: UnitOfWork,
+    meetup_id: int,
+    motion_id: int,
+    client_id: str,
+    now: datetime,
+    assembly_id: int,
+    region: str,
+    duration_seconds: int | None = None,
+) -> Vote:
+    """Open a vote on a national motion at a meetup, with the motion's wording and rule."""
+    motion = uow.session.get(NationalMotion, motion_id)
+    if motion is None or not targets(motion, assembly_id, region):
+        raise ServiceError("no_such_motion", "This motion is not for this assembly.", 404)
+    if motion.status != MOTION_PUBLISHED:
+        raise ServiceError("superseded", "A newer version of this motion replaced it.")
+    if not motion.opens_at <= now < motion.closes_at:
+        raise ServiceError("motion_window", "This motion is not open for voting now.")
+    vote = votes.open_vote(
+        uow,
+        meetup_id,
+        client_id,
+        motion.title,
+        "yes_no",
+        [],
+        motion.rule,
+        now,
+        duration_seconds=duration_seconds,
+    )
+    vote.motion_id = motion.id
+    uow.session.add(vote)
+    return vote
+
+
+@dataclass
+class MotionViews:
+    """The three national views of a motion, with participation and breakdowns."""
+
+    assemblies: int = 0
+    people: int = 0
+    yes: int = 0
+    no: int = 0
+    abstain: int = 0
+    pooled_share: Fraction | None = None
+    pooled_passed: bool | None = None
+    assemblies_passing: int = 0
+    lowest_share: Fraction | None = None
+    smoothed_product: float | None = None
+    late: int = 0
+    regions: dict[str, dict] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        """JSON-ready (shares as "p/q" strings and whole percents)."""
+
+        def percent(share):
+            return None if share is None else round(float(share) * 100)
+
+        return {
+            "assemblies": self.assemblies,
+            "people": self.people,
+            "yes": self.yes,
+            "no": self.no,
+            "abstain": self.abstain,
+            "pooled_share": str(self.pooled_share) if self.pooled_share is not None else None,
+            "pooled_percent": percent(self.pooled_share),
+            "pooled_passed": self.pooled_passed,
+            "assemblies_passing": self.assemblies_passing,
+            "lowest_percent": percent(self.lowest_share),
+            "smoothed_product_percent": None
+            if self.smoothed_product is None
+            else round(self.smoothed_product * 100),
+            "late": self.late,
+            "regions": self.regions,
+        }
+
+
+def latest_outcomes(session: Session, motion_id: int) -> tuple[list[HouseOutcome], int]:
+    """Each assembly's latest in-window outcome on the motion, and how many came late."""
+    rows = list(
+        session.exec(
+            select(HouseOutcome)
+            .where(HouseOutcome.motion_id == motion_id)
+            .order_by(HouseOutcome.seq)
+        )
+    )
+    latest: dict[int, HouseOutcome] = {}
+    for row in rows:
+        if not row.late:
+            latest[row.assembly_id] = row
+    return list(latest.values()), sum(1 for row in rows if row.late)
+
+
+def _support(row: HouseOutcome, abstentions_count: bool) -> Fraction | None:
+    base = (row.yes or 0) + (row.no or 0) + ((row.abstain or 0) if abstentions_count else 0)
+    return Fraction(row.yes or 0, base) if base else None
+
+
+def _passes(share: Fraction | None, rule: dict) -> bool | None:
+    if share is None:
+        return None
+    threshold = Fraction(rule["threshold"])
+    return share > threshold if rule["strict"] else share >= threshold
+
+
+def motion_views(session: Session, motion: NationalMotion) -> MotionViews:
+    """Pooled ballots, assemblies passing, and cross-assembly consensus for a motion."""
+    outcomes, late = latest_outcomes(session, motion.id)
+    views = MotionViews(late=late, assemblies=len(outcomes))
+    counted = motion.rule.get("abstentions_count", False)
+    shares = []
+    for row in outcomes:
+        views.people += row.ballots_cast
+        views.yes, views.no = views.yes + (row.yes or 0), views.no + (row.no or 0)
+        views.abstain += row.abstain or 0
+        views.assemblies_passing += bool(row.passed)
+        share = _support(row, counted)
+        if share is not None:
+            shares.append(share)
+        region = views.regions.setdefault(
+            row.region, {"assemblies": 0, "passing": 0, "yes": 0, "no": 0, "abstain": 0}
+        )
+        region["assemblies"] += 1
+        region["passing"] += bool(row.passed)
+        for key in ("yes", "no", "abstain"):
+            region[key] += getattr(row, key) or 0
+    base = views.yes + views.no + (views.abstain if counted else 0)
+    views.pooled_share = Fraction(views.yes, base) if base else None
+    views.pooled_passed = _passes(views.pooled_share, motion.rule)
+    if shares:
+        views.lowest_share = min(shares)
+        # Smoothed product: the geometric mean of each assembly's support with one yes and one
+        # no added, so one tiny assembly cannot drive it to 0 or 1.
+        logs = [math.log(((r.yes or 0) + 1) / ((r.yes or 0) + (r.no or 0) + 2)) for r in outcomes]
+        views.smoothed_product = math.exp(sum(logs) / len(logs))
+    return views
+
+
+def motions(session: Session) -> list[NationalMotion]:
+    """Every motion, newest first."""
+    return list(session.exec(select(NationalMotion).order_by(NationalMotion.id.desc())))
