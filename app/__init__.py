@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix  # noqa: E402
 
 import assemblies  # noqa: E402
 import voting  # noqa: E402
+import voting.house  # noqa: E402
 from app import auth, config, db, events, i18n, realtime, scheduler, security, web  # noqa: E402
 
 
@@ -44,4 +45,5 @@ def create_app(overrides: dict | None = None) -> Flask:
     web.init_app(app)
     assemblies.init_app(app)
     voting.init_app(app)
+    voting.house.init_app(app)
     return app

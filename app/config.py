@@ -78,6 +78,23 @@ def _count(name: str, default: int) -> int:
     return int(raw)
 
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _weekly_time(name: str, default: str) -> dict:
+    """'mon 09:00' (London time) as APScheduler cron fields."""
+    raw = (os.environ.get(name) or default).strip().lower()
+    day, _, clock = raw.partition(" ")
+    hour, _, minute = clock.partition(":")
+    if (
+        day not in WEEKDAYS
+        or not (hour.isdigit() and minute.isdigit())
+        or not (int(hour) < 24 and int(minute) < 60)
+    ):
+        raise ConfigError(f"{name} must look like 'mon 09:00' (got {raw!r})")
+    return {"day_of_week": day, "hour": int(hour), "minute": int(minute)}
+
+
 def from_environment() -> dict:
     """Build the Flask configuration from environment variables."""
     folder = instance_path()
@@ -102,6 +119,7 @@ def from_environment() -> dict:
         "SCHEDULER_WAKEUP_SECONDS": _positive_int("ASSEMBLY_SCHEDULER_WAKEUP", 2),
         "PROXY_HOPS": _count("ASSEMBLY_PROXY_HOPS", 0),
         "PUBLIC_URL": (_url("ASSEMBLY_PUBLIC_URL", None, ("https", "http")) or "").rstrip("/"),
+        "BRIEFING_AT": _weekly_time("ASSEMBLY_BRIEFING_AT", "mon 09:00"),
         "MAIL_FROM": os.environ.get("MAIL_FROM") or "People's Assembly <no-reply@localhost>",
     }
 

@@ -138,9 +138,19 @@ def register_periodic(app: Flask, job_id: str, func, seconds: int) -> None:
     app.extensions.setdefault("periodic_jobs", []).append((job_id, func, seconds))
 
 
+def register_weekly(app: Flask, job_id: str, func, when: dict) -> None:
+    """Declare a job that runs every week at `when` ({day_of_week, hour, minute}, London)."""
+    app.extensions.setdefault("weekly_jobs", []).append((job_id, func, when))
+
+
 def install_periodic_jobs(app: Flask) -> None:
-    """In the job-running process: add every declared periodic job, due now and then repeating."""
+    """In the job-running process: add every declared periodic job, due now and then repeating,
+    and every weekly one."""
     aps = app.extensions["scheduler"].aps
+    for job_id, func, when in app.extensions.get("weekly_jobs", []):
+        aps.add_job(
+            func, "cron", id=job_id, replace_existing=True, timezone="Europe/London", **when
+        )
     for job_id, func, seconds in app.extensions.get("periodic_jobs", []):
         aps.add_job(
             func,

@@ -7,6 +7,7 @@
   phone votes for;
 - `display_names(session, registration_ids)`: names to show the crew (speaking queue);
 - `meetup_of_registration(session, registration_id)`: which meetup a registration is for;
+- `held_between(session, since, until)`: meetups that ended in a period, and their attendance;
 - `meetup_facts(session, meetup_id, lock=False)`: a meetup's assembly, region, status and
   title (locked for update on PostgreSQL when asked, so meeting actions are serialised per
   meetup).
@@ -116,3 +117,17 @@ def meetup_facts(session: Session, meetup_id: int, lock: bool = False) -> Meetup
         return None
     region = session.exec(select(Assembly.region).where(Assembly.id == meetup.assembly_id)).one()
     return MeetupFacts(meetup.id, meetup.assembly_id, meetup.status, meetup.title, region)
+
+
+def held_between(session: Session, since, until) -> tuple[int, int]:
+    """How many meetups ended in [since, until), and how many people checked in to them."""
+    ended = select(Meetup.id).where(
+        Meetup.ends_at >= since, Meetup.ends_at < until, Meetup.status == "ended"
+    )
+    meetups = session.exec(select(func.count()).select_from(ended.subquery())).one()
+    people = session.exec(
+        select(func.count())
+        .select_from(Registration)
+        .where(Registration.meetup_id.in_(ended), Registration.checked_in_at.is_not(None))
+    ).one()
+    return meetups, people

@@ -133,6 +133,12 @@ HACKNEY_VENUE = {
 }
 
 
+def record_past_content(uow, meetup: Meetup) -> None:
+    """What happened at a past demo meetup, filled in by the floors above (agenda, votes)."""
+    for fill in current_app.extensions.get("past_meeting_content", []):
+        fill(uow, meetup)
+
+
 def demo_meetups(context: DemoContext) -> None:
     """Past and upcoming meetups with registrations (only for assemblies with no meetups)."""
     today = recurrence.utc_to_london_naive(utcnow()).date()
@@ -159,7 +165,7 @@ def _demo_for(uow, assembly: Assembly, today: date) -> None:
             uow,
             assembly.id,
             _details("Assembly meetup", start, 2, 120, **venue),
-            current_app.extensions.get("past_meeting_content"),  # added by voting
+            record_past_content,
         )
     tuesday = datetime.combine(_next_weekday(today, 1), time(19, 0))
     weekly = meetups.schedule_meetup(

@@ -1,6 +1,7 @@
 """Use cases for assemblies."""
 
 import re
+from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
@@ -96,3 +97,24 @@ def names_by_id(session: Session, ids: set[int]) -> dict[int, str]:
         return {}
     rows = session.exec(select(Assembly.id, Assembly.name).where(Assembly.id.in_(ids)))
     return dict(rows.all())
+
+
+@dataclass(frozen=True)
+class AssemblyFacts:
+    """What a higher floor may know of an assembly: its id, short name, name and region."""
+
+    id: int
+    slug: str
+    name: str
+    region: str
+
+
+def assembly_facts(session: Session, assembly_id: int) -> AssemblyFacts | None:
+    """An assembly's slug, name and region (the query the House of the People's projection
+    uses, so that it never reads the assembly table itself), or None if there is none."""
+    row = session.exec(
+        select(Assembly.id, Assembly.slug, Assembly.name, Assembly.region).where(
+            Assembly.id == assembly_id
+        )
+    ).first()
+    return AssemblyFacts(*row) if row else None

@@ -11,8 +11,6 @@ from app.events import utcnow
 from assemblies import attendance
 from assemblies.models import Meetup, Registration
 from voting import services, votes
-from voting.house import motions
-from voting.house.models import NationalMotion
 from voting.models import AgendaItem
 
 USUAL_AGENDA = [
@@ -75,42 +73,6 @@ def past_meeting_content(uow, meetup: Meetup) -> None:
             proposal_id=proposal.id,
         )
         votes.record_manual_counts(uow, vote.id, PAST_HANDS[n], voted_at + timedelta(minutes=3))
-    _national_motion_vote(uow, meetup, voted_at + timedelta(minutes=20))
-
-
-DEMO_MOTION = (
-    "Free local buses for everyone under 25",
-    "Local bus travel should be free for everyone under 25, paid for nationally.",
-)
-
-
-def _demo_motion(uow):
-    """The demo's national motion, published once, open from 60 days ago for 14 more days."""
-    found = uow.session.exec(
-        select(NationalMotion).where(NationalMotion.title == DEMO_MOTION[0])
-    ).first()
-    if found:
-        return found
-    now = utcnow()
-    return motions.publish_motion(
-        uow, *DEMO_MOTION, now - timedelta(days=60), now + timedelta(days=14), [], []
-    )
-
-
-def _national_motion_vote(uow, meetup: Meetup, at) -> None:
-    """Each past demo meetup also voted on the national motion, by show of hands."""
-    motion = _demo_motion(uow)
-    facts = attendance.meetup_facts(uow.session, meetup.id)
-    vote = motions.run_motion(
-        uow, meetup.id, motion.id, f"demo-motion-{meetup.id}", at, facts.assembly_id, facts.region
-    )
-    spread = (meetup.id * 7) % 23
-    votes.record_manual_counts(
-        uow,
-        vote.id,
-        {"yes": 30 + spread, "no": 12 + (spread % 9), "abstain": 3},
-        at + timedelta(minutes=3),
-    )
 
 
 def demo_tonight(_context: DemoContext) -> None:

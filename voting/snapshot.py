@@ -4,14 +4,13 @@ Clients load it on connect and after structural changes; counts (supports, queue
 also arrive in events, so a busy room does not reload it for every support.
 """
 
+from flask import current_app
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from app.events import utcnow
 from assemblies import attendance
 from assemblies.models import Meetup
 from voting import services, votes
-from voting.house.motions import open_motions_for
 from voting.models import (
     PROPOSAL_ACCEPTED,
     PROPOSAL_SUBMITTED,
@@ -94,17 +93,8 @@ def snapshot(session: Session, meetup_id: int, me: int | None = None, crew: bool
             if p.author_registration_id == me
         ]
     if crew:
-        facts = attendance.meetup_facts(session, meetup_id)
-        picture["motions"] = [
-            {
-                "id": m.id,
-                "title": m.title,
-                "wording": m.wording,
-                "version": m.version,
-                "closes_at": m.closes_at.isoformat(),
-            }
-            for m in open_motions_for(session, facts.assembly_id, facts.region, utcnow())
-        ]
+        for extend in current_app.extensions.get("console_extras", []):
+            picture.update(extend(session, meetup_id))  # e.g. national motions to run
         picture["moderation"] = [
             _proposal(p, supports, mine) for p in proposals if p.status == PROPOSAL_SUBMITTED
         ]

@@ -11,7 +11,6 @@ from app.events import utcnow
 from app.realtime import Realtime, require_fields
 from assemblies import attendance
 from voting import services, votes
-from voting.house.motions import run_motion
 from voting.models import Vote
 from voting.snapshot import snapshot
 
@@ -28,7 +27,8 @@ def _meetup(data: dict) -> attendance.MeetupFacts:
     return meetup
 
 
-def _facilitated(data: dict) -> attendance.MeetupFacts:
+def facilitated_meetup(data: dict) -> attendance.MeetupFacts:
+    """The meetup a console command names, if the sender may facilitate it (else forbidden)."""
     meetup = _meetup(data)
     if not current_user.can_facilitate(meetup.assembly_id):
         raise ServiceError("forbidden", "Only this assembly's facilitators may do that.", 403)
@@ -110,7 +110,7 @@ def _console(action):
     """Wrap a facilitator action that takes (uow, meetup_id, data)."""
 
     def handler(data: dict) -> dict:
-        meetup = _facilitated(data)
+        meetup = facilitated_meetup(data)
         with unit_of_work() as uow:
             result = action(uow, meetup.id, data)
         return result or {}
@@ -264,26 +264,6 @@ def _vote_manual(uow, meetup_id, data):
     return {"result": vote.result}
 
 
-def _motion_run(uow, meetup_id, data):
-    """Put a national motion to the vote at this meetup."""
-    require_fields(data, motion_id=int, client_id=str)
-    duration = data.get("duration_seconds")
-    if duration is not None and (not isinstance(duration, int) or isinstance(duration, bool)):
-        raise ServiceError("bad_request", "Field 'duration_seconds' must be a whole number.")
-    facts = attendance.meetup_facts(uow.session, meetup_id)
-    vote = run_motion(
-        uow,
-        meetup_id,
-        data["motion_id"],
-        data["client_id"],
-        utcnow(),
-        facts.assembly_id,
-        facts.region,
-        duration,
-    )
-    return {"vote_id": vote.id}
-
-
 def may_join_registration(match: re.Match) -> bool:
     """An attendee's private room: only from the phone bound to that registration."""
     registration_id = int(match.group(1))
@@ -319,7 +299,6 @@ def register(realtime: Realtime) -> None:
         "vote.open": _vote_open,
         "vote.close": _vote_close,
         "vote.manual": _vote_manual,
-        "motion.run": _motion_run,
     }
     for name, action in console.items():
         realtime.add_command(name, _console(action), FACILITATORS)

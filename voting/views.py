@@ -3,6 +3,7 @@ minutes (page, Markdown, CSV, JSON)."""
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request, session
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from app.auth.identity import require_facilitator
 from app.csvexport import csv_response
@@ -10,6 +11,7 @@ from app.db import read_session
 from app.events import last_seq
 from app.i18n import london_time
 from assemblies import attendance
+from assemblies.forms import ConfirmForm
 from assemblies.models import Assembly, Meetup
 from assemblies.pages import meetup_or_404
 from voting import votes
@@ -171,7 +173,15 @@ def vote_page(vote_id: int):
         receipt=receipt,
         found=found,
         method_name=METHOD_NAMES.get(vote.method, vote.method),
+        can_refer=current_user.can_facilitate(assembly.id)
+        and bool((vote.result or {}).get("passed")),
+        form=ConfirmForm(),
     )
+
+
+def _can_refer(vote: Vote, assembly: Assembly) -> bool:
+    """Facilitators may refer a proposal that passed (referring twice changes nothing)."""
+    return current_user.can_facilitate(assembly.id) and bool((vote.result or {}).get("passed"))
 
 
 @bp.get("/v/<int:vote_id>.json")

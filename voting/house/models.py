@@ -62,3 +62,40 @@ class HouseOutcome(SQLModel, table=True):
     late: bool = False  # a motion's result that arrived after its window closed
     chain_head: str = Field(max_length=64)
     recorded_at: datetime = Field(index=True)
+
+
+REFERRAL_WAITING = "waiting"
+REFERRAL_ADOPTED = "adopted"
+REFERRAL_ANSWERED = "answered"
+REFERRAL_DECLINED = "declined"
+
+
+class Referral(SQLModel, table=True):
+    """A proposal that passed locally, referred by its assembly to the House of the People."""
+
+    __tablename__ = "referral"
+
+    id: int | None = Field(default=None, primary_key=True)
+    vote_id: int = Field(foreign_key="vote.id", unique=True)
+    proposal_id: int | None = Field(default=None, foreign_key="proposal.id")
+    assembly_id: int = Field(foreign_key="assembly.id", index=True)
+    title: str = Field(max_length=300)
+    text: str = Field(default="", max_length=4000)
+    summary: str = Field(max_length=500)
+    referred_by: int | None = Field(default=None, foreign_key="user_account.id")
+    referred_at: datetime = Field(default_factory=utcnow)
+    status: str = Field(default=REFERRAL_WAITING, max_length=10, index=True)
+    answer: str = Field(default="", max_length=2000)
+    motion_id: int | None = Field(default=None, foreign_key="national_motion.id")
+    decided_at: datetime | None = None
+
+
+class BriefingPack(SQLModel, table=True):
+    """The weekly briefing for the hosts' call, prepared by the scheduler and archived."""
+
+    __tablename__ = "briefing_pack"
+
+    id: int | None = Field(default=None, primary_key=True)
+    week_starting: str = Field(max_length=10, unique=True)  # London date of the Monday
+    prepared_at: datetime = Field(default_factory=utcnow)
+    content: dict = Field(sa_column=Column(JSON, nullable=False))

@@ -1,0 +1,131 @@
+"""The House of the People's public pages: the national feed (/house), and the same outcomes
+as Atom, JSON Feed, CSV and JSON (blueprint `house`). No sign-in; everything reads only the
+`house_outcome` projection."""
+
+import json
+
+from flask import Blueprint, Response, render_template, request, url_for
+
+from app.csvexport import csv_response
+from app.db import read_session
+from app.events import last_seq
+from assemblies.models import REGIONS
+from voting.house import feed
+
+bp = Blueprint("house", __name__)
+
+FEED_CACHE = "public, max-age=60"
+
+
+def _filters(session):
+    choices = feed.assemblies_with_outcomes(session)
+    filters, notes = feed.read_filters(request.args, lambda: choices)
+    return filters, notes, choices
+
+
+def _links(endpoint: str, filters: feed.Filters) -> feed.FeedLinks:
+    args = filters.as_args()
+    return feed.FeedLinks(
+        home=url_for("house.feed_page", _external=True, **args),
+        self_url=url_for(endpoint, _external=True, **args),
+        vote=lambda vote_id: url_for("meeting.vote_page", vote_id=vote_id, _external=True),
+        assembly=lambda slug: url_for("assemblies.assembly_page", slug=slug, _external=True),
+    )
+
+
+def _json(document: dict, mimetype: str) -> Response:
+    """JSON with <, > and & written as \\u escapes, so no reader can take it for HTML."""
+    text = json.dumps(document, ensure_ascii=False, indent=1)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Response(text, mimetype=mimetype)
+
+
+@bp.get("/house")
+def feed_page():
+    """The national feed: every recorded outcome, newest first, filtered and paged."""
+    page = feed.read_page(request.args.get("page"))
+    with read_session() as session:
+        seq = last_seq(session)
+        filters, notes, choices = _filters(session)
+        total = feed.count(session, filters)
+        pages = max(1, -(-total // feed.PER_PAGE))
+        page = min(page, pages)
+        rows = feed.outcomes(session, filters, page)
+    return render_template(
+        "house/feed.html",
+        rows=rows,
+        total=total,
+        page=page,
+        pages=pages,
+        filters=filters,
+        args=filters.as_args(),
+        notes=notes,
+        regions=REGIONS,
+        choices=choices,
+        seq=seq,
+        badge=feed.badge,
+        turnout=feed.turnout,
+        csv_limit=feed.CSV_LIMIT,
+        per_page=feed.PER_PAGE,
+    )
+
+
+@bp.get("/house/feed.atom")
+def feed_atom():
+    """The newest outcomes as an Atom 1.0 feed, with the same filters as the page."""
+    with read_session() as session:
+        filters, _notes, _choices = _filters(session)
+        rows = feed.outcomes(session, filters)
+    body = feed.atom(rows, _links("house.feed_atom", filters), feed.feed_title(filters))
+    response = Response(body, mimetype="application/atom+xml")
+    response.headers["Cache-Control"] = FEED_CACHE
+    return response
+
+
+@bp.get("/house/feed.json")
+def feed_json():
+    """The newest outcomes as a JSON Feed 1.1, with the same filters as the page."""
+    with read_session() as session:
+        filters, _notes, _choices = _filters(session)
+        rows = feed.outcomes(session, filters)
+    document = feed.json_feed(rows, _links("house.feed_json", filters), feed.feed_title(filters))
+    response = _json(document, "application/feed+json")
+    response.headers["Cache-Control"] = FEED_CACHE
+    return response
+
+
+@bp.get("/house/outcomes.csv")
+def outcomes_csv():
+    """The matching outcomes as CSV (the newest CSV_LIMIT), every cell spreadsheet-safe."""
+    with read_session() as session:
+        filters, _notes, _choices = _filters(session)
+        rows = feed.outcomes(session, filters, 1, feed.CSV_LIMIT)
+    vote_url = _links("house.outcomes_csv", filters).vote
+    records = (feed.as_record(row, vote_url(row.vote_id)) for row in rows)
+    body = ([record[name] for name in feed.EXPORT_FIELDS] for record in records)
+    return csv_response(list(feed.EXPORT_FIELDS), body, "house-outcomes.csv")
+
+
+@bp.get("/house/outcomes.json")
+def outcomes_json():
+    """The matching outcomes as JSON, newest first, in pages of JSON_PER_PAGE."""
+    page = feed.read_page(request.args.get("page"))
+    with read_session() as session:
+        filters, notes, _choices = _filters(session)
+        total = feed.count(session, filters)
+        rows = feed.outcomes(session, filters, page, feed.JSON_PER_PAGE)
+    args = filters.as_args()
+    more = page * feed.JSON_PER_PAGE < total
+    vote_url = _links("house.outcomes_json", filters).vote
+    document = {
+        "filters": args,
+        "notes": notes,
+        "total": total,
+        "page": page,
+        "per_page": feed.JSON_PER_PAGE,
+        "next": url_for("house.outcomes_json", page=page + 1, _external=True, **args)
+        if more
+        else None,
+        "outcomes": [feed.as_record(row, vote_url(row.vote_id)) for row in rows],
+    }
+    return _json(document, "application/json")
