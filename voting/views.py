@@ -180,8 +180,10 @@ def vote_page(vote_id: int):
 
 
 def _can_refer(vote: Vote, assembly: Assembly) -> bool:
-    """Facilitators may refer a proposal that passed (referring twice changes nothing)."""
-    return current_user.can_facilitate(assembly.id) and bool((vote.result or {}).get("passed"))
+    """Facilitators may refer a local proposal that passed (referring twice changes nothing);
+    a vote on a national motion is already the House's own."""
+    passed = bool((vote.result or {}).get("passed"))
+    return current_user.can_facilitate(assembly.id) and passed and vote.motion_id is None
 
 
 @bp.get("/v/<int:vote_id>.json")

@@ -46,7 +46,9 @@ def glance(session: Session, since: datetime, until: datetime) -> dict:
         )
     open_motions = session.exec(
         select(NationalMotion).where(
-            NationalMotion.status == "published", NationalMotion.closes_at > since
+            NationalMotion.status == "published",
+            NationalMotion.opens_at < until,
+            NationalMotion.closes_at > since,
         )
     )
     return {

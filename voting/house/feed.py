@@ -219,7 +219,10 @@ def badge(outcome: HouseOutcome) -> tuple[str, str]:
 
 
 def turnout(outcome: HouseOutcome) -> str:
-    """Ballots cast of those present, in words."""
+    """Ballots cast of those present, in words (only the ballots when a count by hand had
+    more than the people checked in)."""
+    if outcome.ballots_cast > outcome.present:
+        return ngettext("%(num)d ballot", "%(num)d ballots", outcome.ballots_cast)
     return ngettext(
         "%(num)d ballot of %(present)d present",
         "%(num)d ballots of %(present)d present",
@@ -336,9 +339,9 @@ def _author(outcome: HouseOutcome, links: FeedLinks) -> dict:
     return author
 
 
-def feed_title(filters: Filters) -> str:
-    """The feed's title, naming the filters in use."""
-    parts = [filters.region, filters.assembly]
+def feed_title(filters: Filters, names: Mapping[str, str]) -> str:
+    """The feed's title, naming the filters in use (`names`: assembly names by slug)."""
+    parts = [filters.region, names.get(filters.assembly, filters.assembly)]
     if filters.motion:
         parts.append(_("motion %(id)d", id=filters.motion))
     if filters.date_from or filters.date_to:

@@ -1,13 +1,12 @@
 """Pages of national motions: the list, one motion with its three national views, and the
 hosts' forms to publish a motion and to publish a new version of one."""
 
-from datetime import datetime
-
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlmodel import select
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -151,14 +150,17 @@ def motion_page(motion_id: int):
     with read_session() as session:
         views = motions.motion_views(session, motion).as_dict()
         seq = last_seq(session)
+        newer = session.exec(
+            select(NationalMotion).where(NationalMotion.supersedes_id == motion.id)
+        ).first()
     return render_template(
         "house/motion.html",
         motion=motion,
         views=views,
         seq=seq,
+        newer=newer,
         opens=utc_to_london_naive(motion.opens_at),
         closes=utc_to_london_naive(motion.closes_at),
-        now=datetime.now(),
     )
 
 

@@ -90,6 +90,8 @@ def refer(uow: UnitOfWork, vote_id: int, assembly_id: int, by: int | None) -> Re
         raise ServiceError("no_such_vote", "There is no such vote.", 404)
     if vote.status != VOTE_CLOSED or not (vote.result or {}).get("passed"):
         raise ServiceError("not_passed", "Only a proposal that passed can be referred.")
+    if vote.motion_id is not None:
+        raise ServiceError("national_motion", "This vote was on a national motion already.")
     existing = uow.session.exec(select(Referral).where(Referral.vote_id == vote_id)).first()
     if existing:
         return existing

@@ -74,9 +74,10 @@ def feed_page():
 def feed_atom():
     """The newest outcomes as an Atom 1.0 feed, with the same filters as the page."""
     with read_session() as session:
-        filters, _notes, _choices = _filters(session)
+        filters, _notes, choices = _filters(session)
         rows = feed.outcomes(session, filters)
-    body = feed.atom(rows, _links("house.feed_atom", filters), feed.feed_title(filters))
+    title = feed.feed_title(filters, choices)
+    body = feed.atom(rows, _links("house.feed_atom", filters), title)
     response = Response(body, mimetype="application/atom+xml")
     response.headers["Cache-Control"] = FEED_CACHE
     return response
@@ -86,9 +87,10 @@ def feed_atom():
 def feed_json():
     """The newest outcomes as a JSON Feed 1.1, with the same filters as the page."""
     with read_session() as session:
-        filters, _notes, _choices = _filters(session)
+        filters, _notes, choices = _filters(session)
         rows = feed.outcomes(session, filters)
-    document = feed.json_feed(rows, _links("house.feed_json", filters), feed.feed_title(filters))
+    title = feed.feed_title(filters, choices)
+    document = feed.json_feed(rows, _links("house.feed_json", filters), title)
     response = _json(document, "application/feed+json")
     response.headers["Cache-Control"] = FEED_CACHE
     return response
