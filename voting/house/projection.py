@@ -24,6 +24,7 @@ from app.events import EventRecord, catch_up
 from assemblies import attendance
 from assemblies.services import assembly_facts
 from voting.house.models import HouseOutcome, NationalMotion
+from voting.models import Vote
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,10 @@ def outcome_values(session: Session, row: EventRecord) -> dict:
     assembly = assembly_facts(session, payload["assembly_id"])
     meetup = attendance.meetup_facts(session, payload["meetup_id"])
     counts = result.get("counts") or {}
+    # When the vote closed (for votes imported from past meetups, not when the event was
+    # recorded): weekly figures and lateness go by it.
+    vote = session.get(Vote, payload["vote_id"])
+    decided_at = vote.closed_at if vote is not None and vote.closed_at else row.at
     yes = no = abstain = None
     if payload["method"] == "yes_no":
         yes, no, abstain = (_whole(counts.get(option)) for option in YES_NO)
@@ -87,9 +92,9 @@ def outcome_values(session: Session, row: EventRecord) -> dict:
         "no": no,
         "abstain": abstain,
         "manual": bool(payload.get("manual")),
-        "late": is_late(session, payload.get("motion_id"), row.at),
+        "late": is_late(session, payload.get("motion_id"), decided_at),
         "chain_head": payload["chain_head"],
-        "recorded_at": _aware(row.at),
+        "recorded_at": _aware(decided_at),
     }
 
 
