@@ -1,8 +1,10 @@
 """National motions: publishing with a frozen wording hash, new versions, which assemblies may
 run them and when, and the three national views (computed from the outcome projection)."""
 
+import json
 from datetime import timedelta
 
+import feedparser
 import pytest
 
 from app.auth import services as accounts
@@ -12,6 +14,7 @@ from app.events import utcnow
 from assemblies import meetups, recurrence
 from assemblies.meetups import MeetupDetails
 from assemblies.services import create_assembly
+from voting import votes
 from voting.house import motions
 from voting.house.models import HouseOutcome, NationalMotion
 
@@ -211,3 +214,57 @@ def test_hosts_publish_through_the_form(app, country, client):
     assert b"Rent controls" in page and b"Wording hash" in page
     bad = client.post("/house/motions/new", data={**form, "closes_at": form["opens_at"]})
     assert bad.status_code == 400 and b"must close after it opens" in bad.data
+
+
+def test_one_motion_run_by_several_assemblies_through_real_votes(app, client):
+    """Three assemblies vote on the same motion (one of them twice); the views and both feeds
+    agree with what was counted."""
+    start = recurrence.utc_to_london_naive(utcnow() + timedelta(minutes=10))
+    details = MeetupDetails(
+        title="M",
+        starts_local=start,
+        ends_local=start + timedelta(hours=1),
+        capacity=10,
+        venue_address="Hall",
+        checkin_opens_minutes=30,
+    )
+    now = utcnow()
+    with app.app_context(), unit_of_work() as uow:
+        places = []
+        for n, region in enumerate(("London", "Wales", "Scotland")):
+            assembly = create_assembly(uow, f"as{n}", f"Assembly {n}", "X", region)
+            meetup = meetups.schedule_meetup(uow, assembly.id, details, None, now)[0]
+            places.append((meetup.id, assembly.id, region))
+        motion = motions.publish_motion(
+            uow,
+            "Free buses",
+            "Buses should be free.",
+            now - timedelta(hours=1),
+            now + timedelta(hours=1),
+            [],
+            [],
+        )
+    hands = [{"yes": 20, "no": 5}, {"yes": 3, "no": 9}, {"yes": 7, "no": 3}]
+    for n, ((meetup_id, assembly_id, region), counts) in enumerate(zip(places, hands, strict=True)):
+        with app.app_context(), unit_of_work() as uow:
+            vote = motions.run_motion(
+                uow, meetup_id, motion.id, f"run-{n}-motion", now, assembly_id, region
+            )
+            votes.record_manual_counts(uow, vote.id, counts, now)
+    # Wales votes again: its latest outcome replaces its first in the views.
+    meetup_id, assembly_id, region = places[1]
+    with app.app_context(), unit_of_work() as uow:
+        vote = motions.run_motion(
+            uow, meetup_id, motion.id, "run-again-motion", now, assembly_id, region
+        )
+        votes.record_manual_counts(uow, vote.id, {"yes": 6, "no": 4}, now)
+    views = client.get(f"/house/motions/{motion.id}.json").get_json()["views"]
+    assert (views["assemblies"], views["assemblies_passing"]) == (3, 3)
+    assert (views["yes"], views["no"]) == (33, 12)
+    assert views["pooled_share"] == "11/15" and views["pooled_passed"] is True
+    assert views["lowest_percent"] == 60
+    atom = feedparser.parse(client.get(f"/house/feed.atom?motion={motion.id}").data)
+    assert not atom.bozo and len(atom.entries) == 4  # every outcome is in the feed
+    document = json.loads(client.get(f"/house/feed.json?motion={motion.id}").data)
+    assert document["version"].startswith("https://jsonfeed.org/version/1")
+    assert len(document["items"]) == 4
