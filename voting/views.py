@@ -173,8 +173,7 @@ def vote_page(vote_id: int):
         receipt=receipt,
         found=found,
         method_name=METHOD_NAMES.get(vote.method, vote.method),
-        can_refer=current_user.can_facilitate(assembly.id)
-        and bool((vote.result or {}).get("passed")),
+        can_refer=_can_refer(vote, assembly),
         form=ConfirmForm(),
     )
 

@@ -214,8 +214,31 @@ def test_a_motion_run_live_referred_answered_and_on_the_dashboard(
     check(host, "live-motion-after")
     check(console, "console-motion-closed")
 
-    # The facilitator refers the vote that passed; the host answers it; the answer is public.
-    visit(console, f"{base}/v/{vote_id}", "vote-page")
+    # A local proposal passes by a show of hands (a vote on a national motion is already the
+    # House's own, so it has no refer button); the facilitator refers it; the host answers it.
+    visit(console, f"{base}/v/{vote_id}", "motion-vote-page")
+    expect(
+        console.get_by_role("button", name="Refer this proposal to the House of the People")
+    ).to_have_count(0)
+    local_title = "A community fridge in every market"
+    hands = LiveClient(base, cookies=http.cookies.get_dict()).connect()
+    try:
+        local_vote_id = hands.call(
+            "vote.open",
+            {
+                "meetup_id": mid,
+                "client_id": "local-referral-vote",
+                "question": local_title,
+                "method": "yes_no",
+            },
+        )["vote_id"]
+        assert hands.call(
+            "vote.manual",
+            {"meetup_id": mid, "vote_id": local_vote_id, "counts": {"yes": 12, "no": 2}},
+        )["ok"]
+    finally:
+        hands.close()
+    visit(console, f"{base}/v/{local_vote_id}", "vote-page")
     console.get_by_role("button", name="Refer this proposal to the House of the People").click()
     expect(console.get_by_role("status")).to_have_text("Referred to the House of the People.")
     check(console, "vote-referred")
@@ -232,11 +255,11 @@ def test_a_motion_run_live_referred_answered_and_on_the_dashboard(
     expect(bars.last).to_contain_text(re.compile(r"^Week of \d+ \w+: \d+ ballots in \d+ votes"))
 
     host.get_by_role("link", name="Referrals", exact=True).click()
-    referral = host.get_by_role("region", name=title)
+    referral = host.get_by_role("region", name=local_title)
     expect(referral).to_contain_text("Passed")
     check(host, "referrals")
     referral.get_by_label("Answer", exact=True).fill("We will take this to the national call.")
-    answer_button = rf"^Answer\s*:\s*{re.escape(title)}$"  # "Answer" + a hidden ": title"
+    answer_button = rf"^Answer\s*:\s*{re.escape(local_title)}$"  # "Answer" + a hidden ": title"
     referral.get_by_role("button", name=re.compile(answer_button)).click()
     expect(host.get_by_role("status")).to_have_text("Done.")
     expect(host.get_by_text("Nothing is waiting.")).to_be_visible()
@@ -244,7 +267,9 @@ def test_a_motion_run_live_referred_answered_and_on_the_dashboard(
 
     reader = open_page("phone")
     visit(reader, f"{base}/house/answers", "answers-after")
-    answer = reader.get_by_role("article").filter(has=reader.get_by_role("heading", name=title))
+    answer = reader.get_by_role("article").filter(
+        has=reader.get_by_role("heading", name=local_title)
+    )
     expect(answer).to_contain_text("Answered")
     expect(answer).to_contain_text("We will take this to the national call.")
 

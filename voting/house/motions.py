@@ -166,6 +166,11 @@ def run_motion(
     duration_seconds: int | None = None,
 ) -> Vote:
     """Open a vote on a national motion at a meetup, with the motion's wording and rule."""
+    repeated = uow.session.exec(
+        select(Vote).where(Vote.meetup_id == meetup_id, Vote.client_id == client_id)
+    ).first()
+    if repeated is not None and repeated.motion_id == motion_id:
+        return repeated  # a retry after a dropped connection
     motion = uow.session.get(NationalMotion, motion_id)
     if motion is None or not targets(motion, assembly_id, region):
         raise ServiceError("no_such_motion", "This motion is not for this assembly.", 404)

@@ -123,6 +123,8 @@ def decide(
     referral = uow.session.get(Referral, referral_id)
     if referral is None:
         raise ServiceError("no_such_referral", "There is no such referral.", 404)
+    if referral.status != REFERRAL_WAITING:
+        raise ServiceError("already_decided", "This referral has already been decided.")
     if status not in (REFERRAL_ADOPTED, REFERRAL_ANSWERED, REFERRAL_DECLINED):
         raise ServiceError("bad_request", "Adopt, answer or decline.")
     answer = answer.strip()[:2000]
