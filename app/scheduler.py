@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from apscheduler.executors.pool import BasePoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
 from flask import Flask, current_app
 
 from app.db import unit_of_work
@@ -148,9 +149,12 @@ def install_periodic_jobs(app: Flask) -> None:
     and every weekly one."""
     aps = app.extensions["scheduler"].aps
     for job_id, func, when in app.extensions.get("weekly_jobs", []):
-        aps.add_job(
-            func, "cron", id=job_id, replace_existing=True, timezone="Europe/London", **when
-        )
+        trigger = CronTrigger(timezone="Europe/London", **when)
+        stored = aps.get_job(job_id)
+        # A stored job keeps its next run time, so a run missed while down still runs now;
+        # it is replaced only when the configured time changed.
+        if stored is None or str(stored.trigger) != str(trigger):
+            aps.add_job(func, trigger, id=job_id, replace_existing=True)
     for job_id, func, seconds in app.extensions.get("periodic_jobs", []):
         aps.add_job(
             func,

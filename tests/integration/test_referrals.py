@@ -130,3 +130,20 @@ def test_dashboard_and_weekly_briefing_pack(app, passed_votes, client):
     assert len(packs) == 1
     assert client.get(f"/house/briefings/{packs[0].id}").status_code == 200
     assert b"Week starting" in client.get("/house/briefings").data
+
+
+def test_the_weekly_job_keeps_its_stored_time_until_the_setting_changes(app):
+    from app.scheduler import install_periodic_jobs
+
+    scheduler = app.extensions["scheduler"]
+    scheduler.start()
+    install_periodic_jobs(app)
+    first = scheduler.aps.get_job("house:briefing")
+    install_periodic_jobs(app)  # a restart: the stored job (and a missed run) is kept
+    assert scheduler.aps.get_job("house:briefing").next_run_time == first.next_run_time
+    app.extensions["weekly_jobs"] = [
+        (job_id, func, {"day_of_week": "fri", "hour": 17, "minute": 30})
+        for job_id, func, _when in app.extensions["weekly_jobs"]
+    ]
+    install_periodic_jobs(app)
+    assert "fri" in str(scheduler.aps.get_job("house:briefing").trigger)

@@ -292,7 +292,12 @@ def motion_views(session: Session, motion: NationalMotion) -> MotionViews:
         views.lowest_share = min(shares)
         # Smoothed product: the geometric mean of each assembly's support with one yes and one
         # no added, so one tiny assembly cannot drive it to 0 or 1.
-        logs = [math.log(((r.yes or 0) + 1) / ((r.yes or 0) + (r.no or 0) + 2)) for r in outcomes]
+        logs = [
+            math.log(
+                ((r.yes or 0) + 1) / ((r.yes or 0) + (r.no or 0) + (r.abstain or 0) * counted + 2)
+            )
+            for r in outcomes
+        ]
         views.smoothed_product = math.exp(sum(logs) / len(logs))
     return views
 
