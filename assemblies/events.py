@@ -214,14 +214,10 @@ class WaitlistPromoted(RegistrationChanged):
 
 
 @dataclass(frozen=True)
-class AttendeeCheckedIn(DomainEvent):
-    """Someone was admitted at the door or joined as a walk-in. Ids and counts, no names."""
+class DoorEvent(DomainEvent):
+    """Base: an event at the door, on the meetup's stream, seen by the crew and the projector."""
 
     meetup_id: int
-    registration_id: int
-    walk_in: bool
-    present: int
-    walk_ins: int
 
     @property
     def stream(self) -> str:
@@ -235,55 +231,38 @@ class AttendeeCheckedIn(DomainEvent):
 
 
 @dataclass(frozen=True)
-class AttendeeCheckedOut(DomainEvent):
+class AttendeeCheckedIn(DoorEvent):
+    """Someone was admitted at the door or joined as a walk-in. Ids and counts, no names."""
+
+    registration_id: int
+    walk_in: bool
+    present: int
+    walk_ins: int
+
+
+@dataclass(frozen=True)
+class AttendeeCheckedOut(DoorEvent):
     """Someone left; they no longer count as present (and may not vote)."""
 
-    meetup_id: int
     registration_id: int
     present: int
     walk_ins: int
 
-    @property
-    def stream(self) -> str:
-        return f"meetup:{self.meetup_id}"
-
-    @classmethod
-    def rooms(cls, record: EventRecord) -> list[str]:
-        """The crew and the projector."""
-        meetup_id = record.payload["meetup_id"]
-        return [f"meetup:{meetup_id}:crew", f"meetup:{meetup_id}:screen"]
-
 
 @dataclass(frozen=True)
-class VotingDeviceMoved(DomainEvent):
+class VotingDeviceMoved(DoorEvent):
     """An attendee's voting rights moved to another phone (the old one lost them)."""
 
-    meetup_id: int
     registration_id: int
-
-    @property
-    def stream(self) -> str:
-        return f"meetup:{self.meetup_id}"
 
     @classmethod
     def rooms(cls, record: EventRecord) -> list[str]:
-        """The crew."""
+        """The crew only."""
         return [f"meetup:{record.payload['meetup_id']}:crew"]
 
 
 @dataclass(frozen=True)
-class WalkInsSwitched(DomainEvent):
+class WalkInsSwitched(DoorEvent):
     """A facilitator turned walk-ins (the projector's join QR) on or off."""
 
-    meetup_id: int
     enabled: bool
-
-    @property
-    def stream(self) -> str:
-        return f"meetup:{self.meetup_id}"
-
-    @classmethod
-    def rooms(cls, record: EventRecord) -> list[str]:
-        """The crew and the projector."""
-        meetup_id = record.payload["meetup_id"]
-        return [f"meetup:{meetup_id}:crew", f"meetup:{meetup_id}:screen"]

@@ -152,10 +152,20 @@ class SignalsChanged(MeetingEvent):
 
 
 @dataclass(frozen=True)
-class VoteOpened(DomainEvent):
-    """A vote opened: every checked-in phone gets the ballot."""
+class VoteEvent(DomainEvent):
+    """Base: an event of one vote, on the vote's own stream (its chain seals the ballots)."""
 
     vote_id: int
+
+    @property
+    def stream(self) -> str:
+        return f"vote:{self.vote_id}"
+
+
+@dataclass(frozen=True)
+class VoteOpened(VoteEvent):
+    """A vote opened: every checked-in phone gets the ballot."""
+
     meetup_id: int
     question: str
     method: str
@@ -167,10 +177,6 @@ class VoteOpened(DomainEvent):
     closes_at: str | None
     proposal_id: int | None
 
-    @property
-    def stream(self) -> str:
-        return f"vote:{self.vote_id}"
-
     @classmethod
     def rooms(cls, record: EventRecord) -> list[str]:
         """Phones, the crew and the projector."""
@@ -178,32 +184,22 @@ class VoteOpened(DomainEvent):
 
 
 @dataclass(frozen=True)
-class BallotCast(DomainEvent):
+class BallotCast(VoteEvent):
     """A ballot was accepted. No identity: a receipt, the choice, and the receipt it replaces
     (when a voter changed their ballot), so anyone can recount from the published log."""
 
-    vote_id: int
     receipt: str
     choice: dict
     replaces: str | None
 
-    @property
-    def stream(self) -> str:
-        return f"vote:{self.vote_id}"
-
 
 @dataclass(frozen=True)
-class VoteClosed(DomainEvent):
+class VoteClosed(VoteEvent):
     """A vote closed: no more ballots. Its stream's head now seals every ballot cast."""
 
-    vote_id: int
     meetup_id: int
     ballots_cast: int
     manual: bool
-
-    @property
-    def stream(self) -> str:
-        return f"vote:{self.vote_id}"
 
     @classmethod
     def rooms(cls, record: EventRecord) -> list[str]:
@@ -212,11 +208,10 @@ class VoteClosed(DomainEvent):
 
 
 @dataclass(frozen=True)
-class OutcomeRecorded(DomainEvent):
+class OutcomeRecorded(VoteEvent):
     """The counted result of a closed vote, with the chain head and tie-break seed that let
     anyone recount it; the national feed is made from these."""
 
-    vote_id: int
     meetup_id: int
     assembly_id: int
     proposal_id: int | None
@@ -229,10 +224,6 @@ class OutcomeRecorded(DomainEvent):
     seed: str
     result: dict
     motion_id: int | None = None
-
-    @property
-    def stream(self) -> str:
-        return f"vote:{self.vote_id}"
 
     @classmethod
     def rooms(cls, record: EventRecord) -> list[str]:

@@ -57,6 +57,7 @@ _axe = Axe()
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     """Launch Debian's Chromium (never a downloaded one); skip if it is not installed."""
     if not (os.path.isfile(CHROMIUM_PATH) and os.access(CHROMIUM_PATH, os.X_OK)):
+        # Only on a developer's machine: .ci/run installs Chromium, and a skip fails CI.
         pytest.skip(
             f"Chromium not found at {CHROMIUM_PATH}: `apt-get install chromium` "
             "or set CHROMIUM_PATH (browser tests never download a browser)"
