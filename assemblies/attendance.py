@@ -5,6 +5,9 @@
 - `is_present(session, meetup_id, registration_id)`: may this attendee vote here now?
 - `attendee_for_device(session, meetup_id, device_id)`: which present attendee (if any) this
   phone votes for;
+- `attendees_for_devices(session, meetup_id, device_ids)` and
+  `present_among(session, meetup_id, registration_ids)`: the same questions for many phones at
+  once (ballots are written in groups);
 - `display_names(session, registration_ids)`: names to show the crew (speaking queue);
 - `meetup_of_registration(session, registration_id)`: which meetup a registration is for;
 - `held_between(session, since, until)`: meetups that ended in a period, and their attendance;
@@ -48,6 +51,27 @@ def attendee_for_device(session: Session, meetup_id: int, device_id: str | None)
         PRESENT,
     )
     return session.exec(query).first()
+
+
+def attendees_for_devices(session: Session, meetup_id: int, device_ids: set[str]) -> dict[str, int]:
+    """The present attendee of each of these phones (phones with none are left out)."""
+    hashes = {device_hash(device): device for device in device_ids if device}
+    if not hashes:
+        return {}
+    query = select(Registration.device_hash, Registration.id).where(
+        Registration.meetup_id == meetup_id, Registration.device_hash.in_(hashes), PRESENT
+    )
+    return {hashes[hashed]: registration for hashed, registration in session.exec(query)}
+
+
+def present_among(session: Session, meetup_id: int, registration_ids: set[int]) -> set[int]:
+    """Which of these attendees are present at the meetup now."""
+    if not registration_ids:
+        return set()
+    query = select(Registration.id).where(
+        Registration.meetup_id == meetup_id, Registration.id.in_(registration_ids), PRESENT
+    )
+    return set(session.exec(query))
 
 
 def meetup_of_registration(session: Session, registration_id: int) -> int | None:

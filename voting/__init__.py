@@ -5,7 +5,7 @@ from flask import Flask
 from app.demo import register_step
 from app.realtime import realtime_of
 from app.scheduler import register_periodic
-from voting import demo, jobs, sockets
+from voting import ballot_writer, demo, jobs, sockets
 from voting.views import bp
 
 
@@ -13,6 +13,7 @@ def init_app(app: Flask) -> None:
     """Register the meeting pages, socket commands and demo data."""
     app.register_blueprint(bp)
     sockets.register(realtime_of(app))
+    ballot_writer.init_app(app)
     app.extensions["event_bus"].subscribe("votes", jobs.on_vote_events)
     register_periodic(app, "voting:sweep", jobs.sweep_votes, 60)
     # The assemblies demo records past meetups; this fills in what happened at them.

@@ -48,7 +48,16 @@ def open_meetup(session: Session, meetup_id: int) -> attendance.MeetupFacts:
 
 def require_present(session: Session, meetup_id: int, registration_id: int | None) -> int:
     """The attendee's registration id, if they are checked in; otherwise an error."""
-    if registration_id is None or not attendance.is_present(session, meetup_id, registration_id):
+    present = registration_id is not None and attendance.is_present(
+        session, meetup_id, registration_id
+    )
+    return require_present_in({registration_id} if present else set(), registration_id)
+
+
+def require_present_in(present: set[int], registration_id: int | None) -> int:
+    """The attendee's registration id, if it is among those known to be present; else an
+    error."""
+    if registration_id is None or registration_id not in present:
         raise ServiceError(
             "not_checked_in",
             "Only people checked in to this meetup can do that. Check in at the door or scan "

@@ -11,6 +11,7 @@ from app.events import utcnow
 from app.realtime import Realtime, require_fields
 from assemblies import attendance
 from voting import services, votes
+from voting.ballot_writer import ballot_writer
 from voting.models import Vote
 from voting.snapshot import snapshot
 
@@ -191,25 +192,16 @@ def _clear_signals(uow, meetup_id, data):
     services.clear_signals(uow, meetup_id)
 
 
-def _vote_in(data: dict) -> tuple:
-    require_fields(data, vote_id=int)
-    with read_session() as session:
-        vote = session.get(Vote, data["vote_id"])
-    if vote is None:
-        raise ServiceError("no_such_vote", "There is no such vote.", 404)
-    return vote
-
-
 def cmd_cast(data: dict) -> dict:
-    """Cast (or change) a ballot; the acknowledgement carries the receipt."""
-    vote = _vote_in(data)
+    """Cast (or change) a ballot; the acknowledgement carries the receipt, and is sent only
+    once the ballot is stored (ballots are written in groups, see voting/ballot_writer.py)."""
+    require_fields(data, vote_id=int)
     if "ballot" not in data:
         raise ServiceError("bad_request", "Field 'ballot' is missing.")
     client_id = data.get("client_id") if isinstance(data.get("client_id"), str) else ""
-    with unit_of_work() as uow:
-        receipt, changed = votes.cast_ballot(
-            uow, vote.id, _me(vote.meetup_id), data["ballot"], utcnow(), client_id
-        )
+    receipt, changed = ballot_writer().cast(
+        data["vote_id"], flask_session.get("device"), data["ballot"], client_id
+    )
     return {"receipt": receipt, "changed": changed}
 
 

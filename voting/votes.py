@@ -5,19 +5,21 @@ at close, never from running counters."""
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import func
+from sqlalchemy import func, insert, update
 from sqlmodel import Session, select
 
 from app.db import UnitOfWork
 from app.errors import ServiceError
-from app.events import record, stream_head_hash
+from app.events import record, record_all, stream_head_hash
 from assemblies import attendance
 from voting import events
 from voting.models import VOTE_CLOSED, VOTE_OPEN, Ballot, Proposal, Vote
-from voting.services import open_meetup, require_present
+from voting.services import open_meetup, require_present_in
 from voting.tally import (
     DEFAULT_RULES,
     METHODS,
@@ -47,12 +49,18 @@ def voter_key(registration_id: int, vote_id: int) -> str:
     return hmac.new(secret, message, hashlib.sha256).hexdigest()
 
 
-def new_receipt(session: Session) -> str:
-    """A random 10-character receipt code, unique across all ballots."""
-    while True:
-        code = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(10))
-        if not session.exec(select(Ballot.id).where(Ballot.receipt == code)).first():
-            return code
+def new_receipts(session: Session, count: int) -> list[str]:
+    """`count` random 10-character receipt codes, unique across all ballots."""
+    codes: set[str] = set()
+    while len(codes) < count:
+        fresh = {_receipt_code() for _ in range(count - len(codes))} - codes
+        taken = session.exec(select(Ballot.receipt).where(Ballot.receipt.in_(fresh))).all()
+        codes |= fresh - set(taken)
+    return list(codes)
+
+
+def _receipt_code() -> str:
+    return "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(10))
 
 
 def _options(method: str, options: list[str]) -> list[str]:
@@ -157,9 +165,27 @@ def _open_vote_for_update(session: Session, vote_id: int, now: datetime) -> Vote
     vote = session.exec(select(Vote).where(Vote.id == vote_id).with_for_update()).first()
     if vote is None:
         raise ServiceError("no_such_vote", "There is no such vote.", 404)
-    if vote.status != VOTE_OPEN or (vote.closes_at and now >= vote.closes_at):
-        raise ServiceError("vote_closed", "This vote has closed.")
+    _refuse_after_close(vote, now)
     return vote
+
+
+def _refuse_after_close(vote: Vote, at: datetime) -> None:
+    if vote.status != VOTE_OPEN or (vote.closes_at and at >= vote.closes_at):
+        raise ServiceError("vote_closed", "This vote has closed.")
+
+
+@dataclass(frozen=True)
+class Cast:
+    """One attendee's ballot, as received at `at` (server time), with the client-made id
+    that makes a retry harmless."""
+
+    registration_id: int | None
+    ballot: Any
+    at: datetime
+    client_id: str = ""
+
+
+CastOutcome = tuple[str, bool] | ServiceError  # (receipt, changed an earlier ballot) or why not
 
 
 def cast_ballot(
@@ -170,41 +196,124 @@ def cast_ballot(
     now: datetime,
     client_id: str = "",
 ) -> tuple[str, bool]:
-    """Store a checked-in attendee's ballot; returns (receipt, changed_an_earlier_ballot).
+    """Store one checked-in attendee's ballot; returns (receipt, changed_an_earlier_ballot)."""
+    outcome = cast_ballots(uow, vote_id, [Cast(registration_id, ballot, now, client_id)])[0]
+    if isinstance(outcome, ServiceError):
+        raise outcome
+    return outcome
 
-    Casting again with the same client-made id (a retry after a dropped connection) changes
-    nothing and returns the same receipt.
+
+def cast_ballots(uow: UnitOfWork, vote_id: int, casts: list[Cast]) -> list[CastOutcome]:
+    """Store many ballots of one vote in this transaction; one outcome per cast, in order.
+
+    A cast that is refused (not checked in, a bad ballot, after the deadline) gets its error
+    and does not stop the others. Casting again with the same client-made id (a retry after a
+    dropped connection) changes nothing and returns the same receipt.
     """
-    vote = _open_vote_for_update(uow.session, vote_id, now)
-    open_meetup(uow.session, vote.meetup_id)  # no voting once the meetup is over
-    registration_id = require_present(uow.session, vote.meetup_id, registration_id)
-    if client_id:
-        _check_client_id(client_id)
+    session = uow.session
     try:
-        canonical = validate_ballot(vote.method, vote.options, vote.rule, ballot)
-    except BallotError as error:
-        raise ServiceError("bad_ballot", str(error)) from None
-    key = voter_key(registration_id, vote.id)
-    mine = uow.session.exec(
-        select(Ballot).where(Ballot.vote_id == vote.id, Ballot.voter_key == key)
-    ).first()
-    if mine and client_id and mine.client_id == client_id:
-        return mine.receipt, mine.changes > 0
-    if mine and not vote.changeable:
-        raise ServiceError("ballot_final", "Ballots in this vote are final: yours is already in.")
-    replaces = mine.receipt if mine else None
-    receipt = new_receipt(uow.session)
-    if mine is None:
-        mine = Ballot(vote_id=vote.id, voter_key=key)
-    else:
-        mine.changes += 1
-    mine.registration_id = None if vote.secret else registration_id
-    mine.choice, mine.receipt, mine.cast_at = {"ballot": canonical}, receipt, now
-    mine.client_id = client_id
-    uow.session.add(mine)
-    uow.session.flush()
-    record(uow, events.BallotCast(vote.id, receipt, {"ballot": canonical}, replaces))
-    return receipt, replaces is not None
+        vote = _open_vote_for_update(session, vote_id, min(cast.at for cast in casts))
+        open_meetup(session, vote.meetup_id)  # no voting once the meetup is over
+    except ServiceError as refusal:
+        return [refusal] * len(casts)
+    batch = _CastBatch(vote, session, casts)
+    outcomes = [batch.apply(cast) for cast in casts]
+    batch.store(session)
+    record_all(uow, batch.events)
+    return outcomes
+
+
+@dataclass
+class _VoterBallot:
+    """A voter's current ballot while a batch is applied (a plain record: building model
+    objects costs more than everything else in a cast)."""
+
+    voter_key: str
+    id: int | None = None
+    receipt: str = ""
+    client_id: str = ""
+    changes: int = 0
+    choice: dict | None = None
+    cast_at: datetime | None = None
+    registration_id: int | None = None
+    touched: bool = False
+
+    def columns(self) -> dict:
+        """The columns to write."""
+        names = ("receipt", "client_id", "changes", "choice", "cast_at", "registration_id")
+        return {name: getattr(self, name) for name in names}
+
+
+class _CastBatch:
+    """The ballots of one vote being written together: the current ballots of the voters in
+    the batch are read once, and each cast updates them in memory, in order."""
+
+    def __init__(self, vote: Vote, session: Session, casts: list[Cast]) -> None:
+        self.vote = vote
+        asked = {cast.registration_id for cast in casts if cast.registration_id is not None}
+        self.present = attendance.present_among(session, vote.meetup_id, asked)
+        self.keys = {registration: voter_key(registration, vote.id) for registration in asked}
+        query = select(
+            Ballot.voter_key, Ballot.id, Ballot.receipt, Ballot.client_id, Ballot.changes
+        ).where(Ballot.vote_id == vote.id, Ballot.voter_key.in_(list(self.keys.values())))
+        self.current = {row[0]: _VoterBallot(*row) for row in session.exec(query)}
+        self.receipts = new_receipts(session, len(casts))
+        self.events: list[events.BallotCast] = []
+
+    def apply(self, cast: Cast) -> CastOutcome:
+        """Apply one cast; return its receipt or the reason it was refused."""
+        try:
+            return self._apply(cast)
+        except ServiceError as refusal:
+            return refusal
+
+    def _apply(self, cast: Cast) -> tuple[str, bool]:
+        vote = self.vote
+        _refuse_after_close(vote, cast.at)
+        registration_id = require_present_in(self.present, cast.registration_id)
+        if cast.client_id:
+            _check_client_id(cast.client_id)
+        try:
+            canonical = validate_ballot(vote.method, vote.options, vote.rule, cast.ballot)
+        except BallotError as error:
+            raise ServiceError("bad_ballot", str(error)) from None
+        key = self.keys[registration_id]
+        mine = self.current.get(key)
+        if mine and cast.client_id and mine.client_id == cast.client_id:
+            return mine.receipt, mine.changes > 0
+        if mine and not vote.changeable:
+            raise ServiceError(
+                "ballot_final", "Ballots in this vote are final: yours is already in."
+            )
+        replaces = mine.receipt if mine else None
+        if mine is None:
+            mine = self.current[key] = _VoterBallot(key)
+        else:
+            mine.changes += 1
+        mine.registration_id = None if vote.secret else registration_id
+        mine.choice, mine.receipt = {"ballot": canonical}, self.receipts.pop()
+        mine.cast_at, mine.client_id, mine.touched = cast.at, cast.client_id, True
+        self.events.append(events.BallotCast(vote.id, mine.receipt, mine.choice, replaces))
+        return mine.receipt, replaces is not None
+
+    def store(self, session: Session) -> None:
+        """Write the new and changed ballots: one INSERT and one UPDATE for the batch."""
+        touched = [ballot for ballot in self.current.values() if ballot.touched]
+        new = [
+            {"vote_id": self.vote.id, "voter_key": b.voter_key, **b.columns()}
+            for b in touched
+            if b.id is None
+        ]
+        changed = [{"id": b.id, **b.columns()} for b in touched if b.id is not None]
+        if new:
+            session.execute(insert(Ballot), new)
+        if changed:
+            session.execute(update(Ballot), changed)
+
+
+def meetup_of_vote(session: Session, vote_id: int) -> int | None:
+    """The meetup a vote belongs to, if the vote exists."""
+    return session.exec(select(Vote.meetup_id).where(Vote.id == vote_id)).first()
 
 
 def ballots_cast(session: Session, vote_id: int) -> int:
