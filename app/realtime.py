@@ -10,6 +10,7 @@ a client that missed some asks `resync` with the last seq it saw.
 import logging
 import re
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -55,34 +56,43 @@ class Coalescer:
     """Sends at most one message per key per interval, whatever the rate of changes.
 
     High-rate counters (turnout while 2,000 phones vote) mark their key as changed; a
-    background loop calls each changed key's sender once per interval.
+    background loop calls each changed key's sender once its interval has passed since the
+    key was last sent, so the latest change is always sent, and never more often than that.
     """
 
     app: Flask
-    interval: float = 0.3
-    pending: dict[str, Callable[[], None]] = field(default_factory=dict)
+    tick: float = 0.1
+    pending: dict[str, tuple[Callable[[], None], float]] = field(default_factory=dict)
+    last_sent: dict[str, float] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     started: bool = False
 
-    def mark(self, key: str, send: Callable[[], None]) -> None:
-        """Remember that `key` changed; `send` will run within the next interval."""
+    def mark(self, key: str, send: Callable[[], None], every: float = 0.3) -> None:
+        """Remember that `key` changed; `send` runs once `every` seconds have passed since the
+        key was last sent (at the next tick if it has not been sent lately)."""
         with self.lock:
-            self.pending[key] = send
+            due = self.last_sent.get(key, 0.0) + every
+            self.pending[key] = (send, due)
             if not self.started:
                 self.started = True
                 socketio.start_background_task(self._loop)
 
     def _loop(self) -> None:
         while True:
-            socketio.sleep(self.interval)
-            with self.lock:
-                batch, self.pending = self.pending, {}
-            for send in batch.values():
+            socketio.sleep(self.tick)
+            for send in self._take_due(time.monotonic()):
                 try:
                     with self.app.app_context():
                         send()
                 except Exception:
                     log.exception("coalesced send failed")
+
+    def _take_due(self, now: float) -> list[Callable[[], None]]:
+        with self.lock:
+            due = [key for key, (_send, at) in self.pending.items() if at <= now]
+            for key in due:
+                self.last_sent[key] = now
+            return [self.pending.pop(key)[0] for key in due]
 
 
 @dataclass

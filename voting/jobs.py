@@ -38,6 +38,9 @@ def close_votes_of_ended_meetup(meetup_id: int) -> None:
 def on_vote_events(batch: list[EventRecord]) -> None:
     """Subscriber: schedule timed closes; mark turnout as changed after ballots; close the
     votes of a meetup that ended."""
+    voted_in = {row.payload["vote_id"] for row in batch if row.type == "BallotCast"}
+    for vote_id in voted_in:
+        mark_turnout(vote_id)
     for row in batch:
         if row.type == "MeetupEnded":
             close_votes_of_ended_meetup(row.payload["meetup_id"])
@@ -46,13 +49,19 @@ def on_vote_events(batch: list[EventRecord]) -> None:
             with read_session() as session:
                 closes_at = session.get(Vote, vote_id).closes_at
             scheduler().run_at(f"vote:{vote_id}:close", closes_at, close_vote_job, vote_id)
-        elif row.type == "BallotCast":
-            vote_id = row.payload["vote_id"]
-            realtime().coalescer.mark(f"turnout:{vote_id}", lambda v=vote_id: send_turnout(v))
 
 
-def send_turnout(vote_id: int) -> None:
-    """Send a vote's turnout (and running result, if the vote shows results live)."""
+def mark_turnout(vote_id: int) -> None:
+    """Turnout changed: the crew and the projector hear it within 0.3 s, phones every 2 s
+    (a message to every phone in a full hall costs far more than one to the screen)."""
+    coalescer = realtime().coalescer
+    coalescer.mark(f"turnout:{vote_id}:crew", lambda: send_turnout(vote_id, to_phones=False))
+    coalescer.mark(f"turnout:{vote_id}:phones", lambda: send_turnout(vote_id, to_phones=True), 2.0)
+
+
+def send_turnout(vote_id: int, *, to_phones: bool) -> None:
+    """Send a vote's turnout (and running result, if the vote shows results live) to the
+    phones' room, or to the crew's and the projector's."""
     with read_session() as session:
         vote = session.get(Vote, vote_id)
         if vote is None or vote.status != "open":
@@ -68,4 +77,5 @@ def send_turnout(vote_id: int) -> None:
             message["live"] = tally(
                 vote.method, vote.options, ballots, vote.rule, "live", message["present"]
             ).as_dict()
-    socketio.emit("turnout", message, to=public_rooms(vote.meetup_id))
+    phones_room, *crew_and_screen = public_rooms(vote.meetup_id)
+    socketio.emit("turnout", message, to=phones_room if to_phones else crew_and_screen)
