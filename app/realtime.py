@@ -268,6 +268,7 @@ def init_app(app: Flask) -> None:
     registry.add_command("ping", cmd_ping, "anyone")
     registry.add_room_rule(r"house", _public, "anyone")
     registry.add_room_rule(r"house:hosts", _hosts, "national hosts")
+    registry.add_room_rule(r"house:motions", _public, "anyone")
     registry.add_room_rule(r"assembly:(\d+)", _public, "anyone")
     registry.add_room_rule(r"assembly:(\d+):crew", _assembly_crew, "the assembly's crew, hosts")
     app.extensions["event_bus"].subscribe("realtime", broadcast)

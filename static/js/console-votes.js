@@ -119,12 +119,46 @@
       item.appendChild(el("h4", {}, motion.title));
       item.appendChild(el("p", { class: "proposal-body" }, motion.wording));
       item.appendChild(el("p", { class: "meta" }, t.until + " " + new Date(motion.closes_at).toLocaleString("en-GB")));
+      if (motion.amends_id) {
+        item.appendChild(el("p", { class: "meta" }, t.local_amendment));
+      }
       item.appendChild(el("button", {
         type: "button", class: "button button-small", "aria-label": t.run_motion + ": " + motion.title,
         onclick: () => root.meeting.run("motion.run", { motion_id: motion.id, client_id: window.AssemblyLive.newClientId() }),
       }, t.run_motion));
+      if (!motion.amends_id) {
+        item.appendChild(amendmentForm(motion));
+      }
       return item;
     }));
+  }
+
+  // A local amendment: the facilitator rewrites the wording; it becomes a separate motion.
+  function amendmentForm(motion) {
+    const fieldId = "amend-" + motion.id;
+    const wording = el("textarea", { id: fieldId, rows: "4", maxlength: "4000" }, motion.wording);
+    const field = el("div", { class: "field" });
+    field.append(el("label", { for: fieldId }, t.amended_wording), wording);
+    const form = el("form", { class: "amend-motion", hidden: true });
+    form.append(field, el("button", { type: "submit", class: "button button-small" }, t.propose_amendment));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const ack = await root.meeting.run("motion.amend", { motion_id: motion.id, wording: wording.value });
+      if (ack.ok) {
+        form.hidden = true;
+      }
+    });
+    const toggle = el("button", {
+      type: "button", class: "button button-small button-quiet", "aria-expanded": "false",
+      "aria-label": t.amend_motion + ": " + motion.title,
+      onclick: () => {
+        form.hidden = !form.hidden;
+        toggle.setAttribute("aria-expanded", String(!form.hidden));
+      },
+    }, t.amend_motion);
+    const box = el("div");
+    box.append(toggle, form);
+    return box;
   }
 
   root.addEventListener("meeting-state", (event) => {

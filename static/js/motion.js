@@ -1,5 +1,5 @@
-// A national motion's page: when an assembly's result on this motion is recorded, the page
-// reloads its results (the page is made from the national projection, so it is cheap).
+// A national motion's page: when an assembly's result on this motion (or on one of its local
+// amendments) is recorded, or an amendment is proposed, the page reloads its results (the page is made from the national projection, so it is cheap).
 "use strict";
 
 (function () {
@@ -8,9 +8,12 @@
     return;
   }
   const motionId = parseInt(root.dataset.motionId, 10);
+  const shown = [motionId].concat(JSON.parse(root.dataset.amendmentIds || "[]"));
   const rooms = JSON.parse(root.dataset.liveRooms);
   new window.AssemblyLive.LiveConnection(rooms, (event) => {
-    if (event.type === "OutcomeRecorded" && event.payload.motion_id === motionId) {
+    const ours = event.type === "OutcomeRecorded" && shown.includes(event.payload.motion_id);
+    const newAmendment = event.type === "LocalAmendmentProposed" && event.payload.amends_id === motionId;
+    if (ours || newAmendment) {
       // Give the national projection a moment to take the outcome in, then redraw.
       setTimeout(() => window.location.reload(), 1500);
     }

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import feedparser
 import pytest
+from sqlmodel import select
 
 from app.auth import services as accounts
 from app.db import read_session, unit_of_work
@@ -268,3 +269,71 @@ def test_one_motion_run_by_several_assemblies_through_real_votes(app, client):
     document = json.loads(client.get(f"/house/feed.json?motion={motion.id}").data)
     assert document["version"].startswith("https://jsonfeed.org/version/1")
     assert len(document["items"]) == 4
+
+
+def test_a_local_amendment_is_a_separate_motion_for_its_assembly(app, country, client):
+    motion = publish(app, regions=("London", "Wales"))
+    amended = "Local buses should be free for everyone under 25, and for carers."
+
+    def amend(wording=amended, motion_id=motion.id):
+        with app.app_context(), unit_of_work() as uow:
+            return motions.propose_local_amendment(
+                uow, motion_id, wording, country["london"], "London", utcnow()
+            )
+
+    amendment = amend()
+    assert amend().id == amendment.id  # a retry proposes nothing new
+    assert (amendment.amends_id, amendment.assembly_ids) == (motion.id, [country["london"]])
+    assert amendment.wording_hash == motions.wording_hash(amendment.title, amended)
+    with app.app_context(), read_session() as session:
+        for_london = motions.open_motions_for(session, country["london"], "London", utcnow())
+        for_wales = motions.open_motions_for(session, country["wales"], "Wales", utcnow())
+        assert [m.id for m in motions.motions(session)] == [motion.id]
+    assert {m.id for m in for_london} == {motion.id, amendment.id}
+    assert [m.id for m in for_wales] == [motion.id]
+    with pytest.raises(ServiceError, match="not an amendment"):
+        amend(motion_id=amendment.id)
+    with pytest.raises(ServiceError, match="belongs to its assembly"):
+        with app.app_context(), unit_of_work() as uow:
+            motions.revise_motion(uow, amendment.id, "x", "y")
+    with app.app_context(), unit_of_work() as uow:
+        vote = motions.run_motion(
+            uow,
+            country["m_london"],
+            amendment.id,
+            "run-amendment",
+            utcnow(),
+            country["london"],
+            "London",
+        )
+        votes.record_manual_counts(uow, vote.id, {"yes": 12, "no": 3}, utcnow())
+    national = client.get(f"/house/motions/{motion.id}.json").get_json()
+    assert national["views"]["assemblies"] == 0 and national["amendments"] == [amendment.id]
+    local = client.get(f"/house/motions/{amendment.id}.json").get_json()
+    assert local["amends_id"] == motion.id and local["views"]["yes"] == 12
+    page = client.get(f"/house/motions/{motion.id}").get_data(as_text=True)
+    assert "Local amendments" in page and "Amendment by Alpha" in page and "12 yes" in page
+    assert "never counted" in client.get(f"/house/motions/{amendment.id}").get_data(as_text=True)
+
+
+def test_hosts_can_send_a_motion_to_chosen_assemblies_only(app, country, client):
+    client.post("/sign-in", data={"email": "host@example.org", "password": PASSWORD})
+    now = recurrence.utc_to_london_naive(utcnow())
+    form = {
+        "title": "A motion for Beta",
+        "wording": "Only Beta votes on this.",
+        "opens_at": now.strftime("%Y-%m-%dT%H:%M"),
+        "closes_at": (now + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+        "threshold": "1/2|strict",
+        "regions": ["London"],
+        "assemblies": [str(country["wales"])],
+    }
+    assert client.post("/house/motions/new", data=form).status_code == 302
+    with app.app_context(), read_session() as session:
+        motion = session.exec(
+            select(NationalMotion).where(NationalMotion.title == "A motion for Beta")
+        ).one()
+        assert motion.assembly_ids == [country["wales"]]
+        assert motions.open_motions_for(session, country["london"], "London", utcnow()) == []
+    unknown = client.post("/house/motions/new", data={**form, "assemblies": ["9999"]})
+    assert unknown.status_code == 400

@@ -1,12 +1,14 @@
-"""What the House adds to a meetup's console: the national motions its assembly may run, and
-the command that puts one to the vote."""
+"""What the House adds to a meetup's console: the national motions its assembly may run, the
+command that puts one to the vote, and the one that proposes a local amendment."""
+
+from flask_login import current_user
 
 from app.db import unit_of_work
 from app.errors import ServiceError
 from app.events import utcnow
 from app.realtime import Realtime, require_fields
 from assemblies import attendance
-from voting.house.motions import open_motions_for, run_motion
+from voting.house.motions import open_motions_for, propose_local_amendment, run_motion
 from voting.sockets import FACILITATORS, facilitated_meetup
 
 
@@ -21,6 +23,7 @@ def motions_for_console(session, meetup_id: int) -> dict:
                 "wording": m.wording,
                 "version": m.version,
                 "closes_at": m.closes_at.isoformat(),
+                "amends_id": m.amends_id,
             }
             for m in open_motions_for(session, facts.assembly_id, facts.region, utcnow())
         ]
@@ -48,6 +51,25 @@ def cmd_motion_run(data: dict) -> dict:
     return {"vote_id": vote.id}
 
 
+def cmd_motion_amend(data: dict) -> dict:
+    """Propose a local amendment to a national motion, for this meetup's assembly
+    (facilitators); it can then be put to the vote like the motion itself."""
+    meetup = facilitated_meetup(data)
+    require_fields(data, motion_id=int, wording=str)
+    with unit_of_work() as uow:
+        amendment = propose_local_amendment(
+            uow,
+            data["motion_id"],
+            data["wording"],
+            meetup.assembly_id,
+            meetup.region,
+            utcnow(),
+            current_user.id,
+        )
+    return {"motion_id": amendment.id}
+
+
 def register(realtime: Realtime) -> None:
-    """Add the motion command."""
+    """Add the motion commands."""
     realtime.add_command("motion.run", cmd_motion_run, FACILITATORS)
+    realtime.add_command("motion.amend", cmd_motion_amend, FACILITATORS)

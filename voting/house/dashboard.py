@@ -47,6 +47,7 @@ def glance(session: Session, since: datetime, until: datetime) -> dict:
     open_motions = session.exec(
         select(NationalMotion).where(
             NationalMotion.status == "published",
+            NationalMotion.amends_id.is_(None),
             NationalMotion.opens_at < until,
             NationalMotion.closes_at > since,
         )

@@ -4,6 +4,8 @@ from dataclasses import dataclass
 
 from app.events import DomainEvent, EventRecord
 
+MOTION_ROOMS = ["house", "house:motions"]
+
 
 @dataclass(frozen=True)
 class NationalMotionPublished(DomainEvent):
@@ -25,5 +27,27 @@ class NationalMotionPublished(DomainEvent):
 
     @classmethod
     def rooms(cls, record: EventRecord) -> list[str]:
-        """National news: the house room (assemblies' consoles reload their list from it)."""
-        return ["house"]
+        """National news; consoles follow `house:motions` to reload their list of motions."""
+        return MOTION_ROOMS
+
+
+@dataclass(frozen=True)
+class LocalAmendmentProposed(DomainEvent):
+    """An assembly proposed a local amendment to a national motion: a separate motion, for
+    that assembly only, linked to the national one."""
+
+    motion_id: int
+    amends_id: int
+    assembly_id: int
+    title: str
+    wording_hash: str
+    closes_at: str
+
+    @property
+    def stream(self) -> str:
+        return f"motion:{self.motion_id}"
+
+    @classmethod
+    def rooms(cls, record: EventRecord) -> list[str]:
+        """National news, like a published motion."""
+        return MOTION_ROOMS

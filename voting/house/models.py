@@ -29,6 +29,9 @@ class NationalMotion(SQLModel, table=True):
     regions: list = Field(sa_column=Column(JSON, nullable=False))  # empty: every region
     assembly_ids: list = Field(sa_column=Column(JSON, nullable=False))  # empty: all in regions
     status: str = Field(default=MOTION_PUBLISHED, max_length=12)
+    # A local amendment: a separate motion, for one assembly, linked to the national one.
+    amends_id: int | None = Field(default=None, foreign_key="national_motion.id", index=True)
+    proposed_by_assembly_id: int | None = Field(default=None, foreign_key="assembly.id")
     published_by: int | None = Field(default=None, foreign_key="user_account.id")
     published_at: datetime = Field(default_factory=utcnow)
 

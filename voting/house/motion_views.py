@@ -25,6 +25,7 @@ from app.events import last_seq
 from assemblies.forms import choices
 from assemblies.models import REGIONS
 from assemblies.recurrence import london_to_utc, utc_to_london_naive
+from assemblies.services import all_assemblies, assembly_facts
 from voting.house import motions
 from voting.house.models import NationalMotion
 
@@ -60,6 +61,11 @@ class MotionForm(FlaskForm):
         widget=widgets.ListWidget(prefix_label=False),
         option_widget=widgets.CheckboxInput(),
     )
+    assemblies = SelectMultipleField(
+        _l("Or only these assemblies"),
+        coerce=int,
+        description=_l("Choosing assemblies sends the motion to them alone, whatever the regions."),
+    )
 
 
 class ReviseForm(FlaskForm):
@@ -90,6 +96,8 @@ def motion_list():
 def publish():
     """National hosts publish a motion."""
     form = MotionForm()
+    with read_session() as session:
+        form.assemblies.choices = [(a.id, a.name) for a in all_assemblies(session)]
     if form.validate_on_submit():
         threshold, strict = form.threshold.data.split("|")
         rule = {
@@ -106,7 +114,7 @@ def publish():
                     london_to_utc(form.opens_at.data),
                     london_to_utc(form.closes_at.data),
                     form.regions.data or [],
-                    [],
+                    form.assemblies.data or [],
                     rule,
                     current_user.id,
                 )
@@ -153,15 +161,31 @@ def motion_page(motion_id: int):
         newer = session.exec(
             select(NationalMotion).where(NationalMotion.supersedes_id == motion.id)
         ).first()
+        amendments = [
+            (found, _assembly_name(session, found), motions.motion_views(session, found))
+            for found in motions.amendments_of(session, motion.id)
+        ]
+        amends = session.get(NationalMotion, motion.amends_id) if motion.amends_id else None
+        proposed_by = _assembly_name(session, motion)
     return render_template(
         "house/motion.html",
         motion=motion,
         views=views,
         seq=seq,
         newer=newer,
+        amendments=amendments,
+        amends=amends,
+        proposed_by=proposed_by,
         opens=utc_to_london_naive(motion.opens_at),
         closes=utc_to_london_naive(motion.closes_at),
     )
+
+
+def _assembly_name(session, motion: NationalMotion) -> str:
+    if motion.proposed_by_assembly_id is None:
+        return ""
+    facts = assembly_facts(session, motion.proposed_by_assembly_id)
+    return facts.name if facts else ""
 
 
 @bp.get("/house/motions/<int:motion_id>.json")
@@ -170,6 +194,7 @@ def motion_json(motion_id: int):
     motion = _motion_or_404(motion_id)
     with read_session() as session:
         views = motions.motion_views(session, motion).as_dict()
+        amendments = [a.id for a in motions.amendments_of(session, motion.id)]
     return jsonify(
         {
             "id": motion.id,
@@ -183,6 +208,9 @@ def motion_json(motion_id: int):
             "opens_at": motion.opens_at.isoformat(),
             "closes_at": motion.closes_at.isoformat(),
             "regions": motion.regions,
+            "amends_id": motion.amends_id,
+            "proposed_by_assembly_id": motion.proposed_by_assembly_id,
+            "amendments": amendments,
             "views": views,
         }
     )

@@ -8,7 +8,9 @@ Rules (documented in docs/architecture.md):
 - results recorded after the window closed are kept, marked late, and left out of the views;
 - a motion nobody voted on shows "no results yet";
 - a published motion is never edited: a change is a new version that supersedes it, and the
-  old version stops accepting new runs.
+  old version stops accepting new runs;
+- a local amendment is a separate motion for the assembly that proposed it, linked to the
+  national one; its results are shown beside the national motion's, never counted in them.
 """
 
 import hashlib
@@ -24,7 +26,7 @@ from app.errors import ServiceError
 from app.events import canonical_json, record
 from assemblies.models import REGIONS
 from voting import votes
-from voting.house.events import NationalMotionPublished
+from voting.house.events import LocalAmendmentProposed, NationalMotionPublished
 from voting.house.models import MOTION_PUBLISHED, MOTION_SUPERSEDED, HouseOutcome, NationalMotion
 from voting.models import Vote
 from voting.tally import DEFAULT_RULES, RuleError, validate_rule
@@ -116,6 +118,8 @@ def revise_motion(
     old = uow.session.get(NationalMotion, motion_id)
     if old is None:
         raise ServiceError("no_such_motion", "There is no such motion.", 404)
+    if old.amends_id is not None:
+        raise ServiceError("bad_amendment", "A local amendment belongs to its assembly.")
     if old.status == MOTION_SUPERSEDED:
         raise ServiceError("superseded", "Revise the newest version of this motion.")
     old.status = MOTION_SUPERSEDED
@@ -132,6 +136,83 @@ def revise_motion(
         by,
         supersedes=old,
     )
+
+
+def propose_local_amendment(
+    uow: UnitOfWork,
+    motion_id: int,
+    wording: str,
+    assembly_id: int,
+    region: str,
+    now: datetime,
+    by: int | None = None,
+) -> NationalMotion:
+    """An assembly amends a national motion locally: a separate motion, open to that assembly
+    only, in the national motion's window and with its rule, linked to it. Its results never
+    count in the national motion's views. Proposing the same wording again returns the
+    amendment already made (a retry)."""
+    national = _runnable(uow.session, motion_id, assembly_id, region, now)
+    if national.amends_id is not None:
+        raise ServiceError("bad_amendment", "Amend the national motion, not an amendment.")
+    wording = wording.strip()
+    title = f"{national.title} (local amendment)"[:200]
+    _checked(title, wording, national.opens_at, national.closes_at, [], national.rule)
+    same = uow.session.exec(
+        select(NationalMotion).where(
+            NationalMotion.amends_id == national.id,
+            NationalMotion.proposed_by_assembly_id == assembly_id,
+            NationalMotion.wording_hash == wording_hash(title, wording),
+        )
+    ).first()
+    if same is not None:
+        return same
+    amendment = NationalMotion(
+        title=title,
+        wording=wording,
+        wording_hash=wording_hash(title, wording),
+        rule=national.rule,
+        opens_at=national.opens_at,
+        closes_at=national.closes_at,
+        regions=[],
+        assembly_ids=[assembly_id],
+        amends_id=national.id,
+        proposed_by_assembly_id=assembly_id,
+        published_by=by,
+    )
+    uow.session.add(amendment)
+    uow.session.flush()
+    record(
+        uow,
+        LocalAmendmentProposed(
+            amendment.id,
+            national.id,
+            assembly_id,
+            title,
+            amendment.wording_hash,
+            national.closes_at.isoformat(),
+        ),
+    )
+    return amendment
+
+
+def amendments_of(session: Session, motion_id: int) -> list[NationalMotion]:
+    """The local amendments proposed to a motion, oldest first."""
+    query = select(NationalMotion).where(NationalMotion.amends_id == motion_id)
+    return list(session.exec(query.order_by(NationalMotion.id)))
+
+
+def _runnable(
+    session: Session, motion_id: int, assembly_id: int, region: str, now: datetime
+) -> NationalMotion:
+    """The motion, if this assembly may vote on it now; else the reason why not."""
+    motion = session.get(NationalMotion, motion_id)
+    if motion is None or not targets(motion, assembly_id, region):
+        raise ServiceError("no_such_motion", "This motion is not for this assembly.", 404)
+    if motion.status != MOTION_PUBLISHED:
+        raise ServiceError("superseded", "A newer version of this motion replaced it.")
+    if not motion.opens_at <= now < motion.closes_at:
+        raise ServiceError("motion_window", "This motion is not open for voting now.")
+    return motion
 
 
 def targets(motion: NationalMotion, assembly_id: int, region: str) -> bool:
@@ -171,13 +252,7 @@ def run_motion(
     ).first()
     if repeated is not None and repeated.motion_id == motion_id:
         return repeated  # a retry after a dropped connection
-    motion = uow.session.get(NationalMotion, motion_id)
-    if motion is None or not targets(motion, assembly_id, region):
-        raise ServiceError("no_such_motion", "This motion is not for this assembly.", 404)
-    if motion.status != MOTION_PUBLISHED:
-        raise ServiceError("superseded", "A newer version of this motion replaced it.")
-    if not motion.opens_at <= now < motion.closes_at:
-        raise ServiceError("motion_window", "This motion is not open for voting now.")
+    motion = _runnable(uow.session, motion_id, assembly_id, region, now)
     vote = votes.open_vote(
         uow,
         meetup_id,
@@ -303,5 +378,6 @@ def motion_views(session: Session, motion: NationalMotion) -> MotionViews:
 
 
 def motions(session: Session) -> list[NationalMotion]:
-    """Every motion, newest first."""
-    return list(session.exec(select(NationalMotion).order_by(NationalMotion.id.desc())))
+    """Every national motion (not local amendments), newest first."""
+    query = select(NationalMotion).where(NationalMotion.amends_id.is_(None))
+    return list(session.exec(query.order_by(NationalMotion.id.desc())))
