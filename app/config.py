@@ -119,6 +119,8 @@ def from_environment() -> dict:
         "SCHEDULER_WAKEUP_SECONDS": _positive_int("ASSEMBLY_SCHEDULER_WAKEUP", 2),
         "PROXY_HOPS": _count("ASSEMBLY_PROXY_HOPS", 0),
         "PUBLIC_URL": (_url("ASSEMBLY_PUBLIC_URL", None, ("https", "http")) or "").rstrip("/"),
+        # Email addresses (and mail sent to them) are forgotten this many days after a meetup.
+        "CONTACT_RETENTION_DAYS": _positive_int("ASSEMBLY_CONTACT_RETENTION_DAYS", 30),
         "BRIEFING_AT": _weekly_time("ASSEMBLY_BRIEFING_AT", "mon 09:00"),
         "MAIL_FROM": os.environ.get("MAIL_FROM") or "People's Assembly <no-reply@localhost>",
     }

@@ -35,6 +35,14 @@ def favicon():
     return redirect(url_for("static", filename="img/favicon.svg"), code=301)
 
 
+@bp.get("/privacy")
+def privacy():
+    """What is kept about people, why and for how long, in plain words."""
+    return render_template(
+        "privacy.html", retention_days=current_app.config.get("CONTACT_RETENTION_DAYS", 30)
+    )
+
+
 @bp.get("/healthz")
 def healthz():
     """Machine-readable health: database reachable, last event seq, scheduler state."""

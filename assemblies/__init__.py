@@ -16,6 +16,7 @@ from assemblies import demo, jobs, services, sockets
 from assemblies.checkin_views import bp as checkin_bp
 from assemblies.meetup_views import bp as meetups_bp
 from assemblies.models import STATUS_CANCELLED, Meetup
+from assemblies.privacy_views import bp as privacy_bp
 from assemblies.views import bp
 
 HOME_MEETUPS = 6
@@ -72,6 +73,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(meetups_bp)
     app.register_blueprint(checkin_bp)
+    app.register_blueprint(privacy_bp)
     app.extensions["assembly_names"] = assembly_names
     app.extensions["home_panels"].append(home_panel)
     app.extensions["event_bus"].subscribe("meetup-jobs", jobs.schedule_meetup_jobs)

@@ -35,7 +35,7 @@ from assemblies.models import (
     Meetup,
     Registration,
 )
-from assemblies.registrations import SHORT_CODE_ALPHABET, SHORT_CODE_LENGTH, _unique_short_code
+from assemblies.registrations import SHORT_CODE_ALPHABET, SHORT_CODE_LENGTH, unique_short_code
 from assemblies.tickets import TokenRefused, device_hash, read_join_token, read_ticket_qr
 
 MESSAGES = {
@@ -364,7 +364,7 @@ def join_walk_in(
     registration = Registration(
         meetup_id=meetup.id,
         ticket_token=secrets.token_urlsafe(18),
-        short_code=_unique_short_code(uow.session),
+        short_code=unique_short_code(uow.session),
         display_name=display_name,
         status=REG_CONFIRMED,
         walk_in=True,

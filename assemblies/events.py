@@ -266,3 +266,25 @@ class WalkInsSwitched(DoorEvent):
     """A facilitator turned walk-ins (the projector's join QR) on or off."""
 
     enabled: bool
+
+
+@dataclass(frozen=True)
+class PersonalDataErased(DomainEvent):
+    """An attendee erased their personal data from a registration. Ids only: the event must
+    not hold the data it records the deletion of."""
+
+    meetup_id: int
+    assembly_id: int
+    registration_id: int
+
+    @property
+    def stream(self) -> str:
+        return f"meetup:{self.meetup_id}"
+
+    @classmethod
+    def rooms(cls, record: EventRecord) -> list[str]:
+        """The crew of the meetup and of its assembly (their lists change)."""
+        return [
+            f"meetup:{record.payload['meetup_id']}:crew",
+            f"assembly:{record.payload['assembly_id']}:crew",
+        ]

@@ -169,6 +169,15 @@ class RegisterForm(FlaskForm):
     )
 
 
+class EraseForm(FlaskForm):
+    """Erasing one's personal data: a box to tick, so one slip cannot do it."""
+
+    confirm = BooleanField(
+        _l("I understand: my name, email address and registrations are erased for good"),
+        validators=[DataRequired(_l("Tick the box to confirm."))],
+    )
+
+
 class ConfirmForm(FlaskForm):
     """A button that needs only the CSRF token."""
 

@@ -7,6 +7,7 @@ scheduler was running, so a transition is never skipped, only (briefly) late.
 
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlmodel import select
 
 from app.db import UnitOfWork, read_session
@@ -33,7 +34,7 @@ TRANSITION_EVENTS = {
     STATUS_ENDED: MeetupEnded,
 }
 REMINDERS = {"24h": timedelta(hours=24), "1h": timedelta(hours=1)}
-CONTACT_RETENTION = timedelta(days=30)
+DEFAULT_CONTACT_RETENTION_DAYS = 30
 
 
 def expected_status(meetup: Meetup, now: datetime) -> str:
@@ -122,9 +123,16 @@ def load_meetups(ids: set[int]) -> list[Meetup]:
         return list(session.exec(select(Meetup).where(Meetup.id.in_(ids))))
 
 
+def contact_retention() -> timedelta:
+    """How long after a meetup ends its attendees' email addresses are kept (configurable)."""
+    days = current_app.config.get("CONTACT_RETENTION_DAYS", DEFAULT_CONTACT_RETENTION_DAYS)
+    return timedelta(days=days)
+
+
 def purge_contact_details(uow: UnitOfWork, now: datetime) -> int:
-    """Forget email addresses (and the mail sent to them) 30 days after a meetup ends."""
-    cutoff = now - CONTACT_RETENTION
+    """Forget email addresses (and the mail sent to them) a set number of days after a meetup
+    ends (ASSEMBLY_CONTACT_RETENTION_DAYS, 30 by default)."""
+    cutoff = now - contact_retention()
     old_meetups = select(Meetup.id).where(Meetup.ends_at < cutoff)
     people = list(
         uow.session.exec(

@@ -97,7 +97,7 @@ def register(
     registration = Registration(
         meetup_id=meetup_id,
         ticket_token=secrets.token_urlsafe(18),
-        short_code=_unique_short_code(uow.session),
+        short_code=unique_short_code(uow.session),
         display_name=display_name,
         email=email,
         status=status,
@@ -121,7 +121,8 @@ def register(
     return registration, False
 
 
-def _unique_short_code(session: Session) -> str:
+def unique_short_code(session: Session) -> str:
+    """A short ticket code that no registration has yet."""
     while True:
         code = new_short_code()
         if not session.exec(select(Registration.id).where(Registration.short_code == code)).first():

@@ -159,5 +159,5 @@ class Ballot(SQLModel, table=True):
     choice: dict = Field(sa_column=Column(JSON, nullable=False))  # {"ballot": <canonical>}
     receipt: str = Field(max_length=16, unique=True)
     client_id: str = Field(default="", max_length=64)  # of the last cast: a retry is a no-op
-    cast_at: datetime = Field(default_factory=utcnow)
+    cast_at: datetime = Field(default_factory=utcnow)  # to the minute only (see coarse_time)
     changes: int = 0

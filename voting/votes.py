@@ -49,6 +49,12 @@ def voter_key(registration_id: int, vote_id: int) -> str:
     return hmac.new(secret, message, hashlib.sha256).hexdigest()
 
 
+def coarse_time(moment: datetime) -> datetime:
+    """A ballot's time to the minute only: exact times could be matched with check-in times or
+    with what was seen in the room to say whose ballot it is."""
+    return moment.replace(second=0, microsecond=0)
+
+
 def new_receipts(session: Session, count: int) -> list[str]:
     """`count` random 10-character receipt codes, unique across all ballots."""
     codes: set[str] = set()
@@ -292,7 +298,7 @@ class _CastBatch:
             mine.changes += 1
         mine.registration_id = None if vote.secret else registration_id
         mine.choice, mine.receipt = {"ballot": canonical}, self.receipts.pop()
-        mine.cast_at, mine.client_id, mine.touched = cast.at, cast.client_id, True
+        mine.cast_at, mine.client_id, mine.touched = coarse_time(cast.at), cast.client_id, True
         self.events.append(events.BallotCast(vote.id, mine.receipt, mine.choice, replaces))
         return mine.receipt, replaces is not None
 
