@@ -1,5 +1,6 @@
 """Demo data for the House of the People: a national motion that every demo assembly voted
-on at its past meetups (so the motion page, the feed and the dashboard have figures)."""
+on at its past meetups (so the motion page, the feed and the dashboard have figures), and one
+local amendment to it."""
 
 from datetime import timedelta
 
@@ -45,3 +46,21 @@ def national_motion_vote(uow, meetup) -> None:
         {"yes": 30 + spread, "no": 12 + (spread % 9), "abstain": 3},
         at + timedelta(minutes=3),
     )
+    if not motions.amendments_of(uow.session, motion.id):
+        _local_amendment(uow, meetup.id, motion, facts, at + timedelta(minutes=5))
+
+
+DEMO_AMENDMENT = (
+    "Local bus travel should be free for everyone under 25 and for carers, paid for nationally."
+)
+
+
+def _local_amendment(uow, meetup_id: int, motion: NationalMotion, facts, at) -> None:
+    """The first assembly to vote also amended the motion locally, and voted on that too."""
+    amendment = motions.propose_local_amendment(
+        uow, motion.id, DEMO_AMENDMENT, facts.assembly_id, facts.region, at
+    )
+    vote = motions.run_motion(
+        uow, meetup_id, amendment.id, f"demo-amend-{meetup_id}", at, facts.assembly_id, facts.region
+    )
+    votes.record_manual_counts(uow, vote.id, {"yes": 28, "no": 9, "abstain": 4}, at)
