@@ -196,10 +196,14 @@ def last_seq(session: Session) -> int:
     return session.exec(select(func.max(EventRecord.seq))).one() or 0
 
 
-def events_since(session: Session, seq: int, limit: int = 500) -> list[EventRecord]:
-    """Events after `seq`, oldest first, at most `limit` of them."""
-    query = select(EventRecord).where(EventRecord.seq > seq).order_by(EventRecord.seq).limit(limit)
-    return list(session.exec(query))
+def events_since(
+    session: Session, seq: int, limit: int = 500, types: tuple[str, ...] = ()
+) -> list[EventRecord]:
+    """Events after `seq`, oldest first, at most `limit` of them (only of `types`, if given)."""
+    query = select(EventRecord).where(EventRecord.seq > seq)
+    if types:
+        query = query.where(EventRecord.type.in_(types))
+    return list(session.exec(query.order_by(EventRecord.seq).limit(limit)))
 
 
 def stream_head_hash(session: Session, stream: str) -> str:
@@ -268,14 +272,27 @@ class EventBus:
                 log.exception("event subscriber %s failed on seq %s", name, batch[0].seq)
 
 
-def catch_up(session: Session, name: str, handler: Subscriber, batch: int = 500) -> int:
-    """Replay the log to a subscriber from its stored position; return events handled."""
+def catch_up(
+    session: Session,
+    name: str,
+    handler: Subscriber,
+    batch: int = 500,
+    types: tuple[str, ...] = (),
+) -> int:
+    """Replay the log to a subscriber from its stored position; return events handled.
+
+    With `types`, only events of those types are read (the database skips the rest, such as
+    the thousands of ballots of a vote), and the position moves to the newest event in the log.
+    """
     position = session.get(SubscriberPosition, name) or SubscriberPosition(name=name, seq=0)
+    newest = last_seq(session)
     handled = 0
-    while rows := events_since(session, position.seq, batch):
+    while rows := events_since(session, position.seq, batch, types):
         handler(rows)
         position.seq = rows[-1].seq
         handled += len(rows)
+    if types:
+        position.seq = max(position.seq, newest)
     session.add(position)
     return handled
 

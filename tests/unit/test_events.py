@@ -9,9 +9,11 @@ from app.events import (
     GENESIS_HASH,
     DomainEvent,
     EventRecord,
+    SubscriberPosition,
     catch_up,
     chain_hash,
     events_since,
+    last_seq,
     record,
     verify_chains,
 )
@@ -29,7 +31,7 @@ class SomethingNoted(DomainEvent):
         return f"thing:{self.thing_id}"
 
 
-def _append(app, thing_id: int, text: str) -> EventRecord:
+def _append(app, thing_id: int, text: str):
     with app.app_context(), unit_of_work() as uow:
         return record(uow, SomethingNoted(thing_id, text))
 
@@ -125,6 +127,17 @@ def test_replay_from_a_stored_position(app):
         assert catch_up(uow.session, "projection", handled.extend) == 1
     seqs = [row.seq for row in handled]
     assert seqs == sorted(set(seqs))
+
+
+def test_a_replay_of_some_types_skips_the_rest_and_moves_past_them(app):
+    for n in range(4):
+        _append(app, 6, str(n))
+    handled = []
+    with app.app_context(), unit_of_work() as uow:
+        first = catch_up(uow.session, "picky", handled.extend, types=("NoSuchType",))
+        position = uow.session.get(SubscriberPosition, "picky").seq
+        assert position == last_seq(uow.session)
+    assert first == 0 and handled == []
 
 
 def test_events_since_pages_in_seq_order(app):

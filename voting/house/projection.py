@@ -44,7 +44,9 @@ def on_events(batch: list[EventRecord]) -> None:
 def catch_up_outcomes() -> int:
     """Periodic job: replay the log from the stored position; return the events read."""
     with unit_of_work() as uow:
-        read = catch_up(uow.session, SUBSCRIBER, lambda rows: project(uow.session, rows))
+        read = catch_up(
+            uow.session, SUBSCRIBER, lambda rows: project(uow.session, rows), types=(OUTCOME,)
+        )
     if read:
         log.info("house outcomes caught up over %d events", read)
     return read
