@@ -38,8 +38,12 @@
   function follow(root, render, onCount, onTurnout) {
     const meetupId = parseInt(root.dataset.meetupId, 10);
     const rooms = JSON.parse(root.dataset.liveRooms);
+    // Events a page may apply to its state itself (onCount returns true) instead of reloading
+    // it: counts, and for phones the opening and closing of votes, so that a hall of 2,000
+    // phones does not ask for the whole state at once when a vote opens.
     const COUNT_EVENTS = ["SupportChanged", "BallotCast", "SpeakingQueueChanged", "SignalsChanged",
-      "AttendeeCheckedIn", "AttendeeCheckedOut", "WalkInsSwitched"]; // the projector shows or hides its join QR
+      "AttendeeCheckedIn", "AttendeeCheckedOut", "WalkInsSwitched", // the projector shows or hides its join QR
+      "VoteOpened", "VoteClosed", "OutcomeRecorded"];
     let timer = null;
     let live = null;
 

@@ -340,7 +340,30 @@
     if (event.type === "BallotCast") {
       return true; // turnout arrives coalesced, separately
     }
+    if (["VoteOpened", "VoteClosed", "OutcomeRecorded"].includes(event.type)) {
+      applyVoteEvent(event);
+      drawVotes(false);
+      return true;
+    }
     return false; // queue changes move my place: reload
+  }
+
+  // A vote opened or closed: the event carries all the phone shows (no reload of the state).
+  function applyVoteEvent(event) {
+    const payload = event.payload;
+    let vote = state.votes.find((v) => v.id === payload.vote_id);
+    if (event.type === "VoteOpened" && !vote) {
+      vote = {
+        id: payload.vote_id, question: payload.question, method: payload.method, options: payload.options,
+        rule: payload.rule, secret: payload.secret, changeable: payload.changeable, live_results: payload.live_results,
+        status: "open", closes_at: payload.closes_at, cast: 0, my_receipt: null, my_ballot: null, result: null, manual: false,
+      };
+      state.votes.unshift(vote);
+    } else if (vote && event.type === "VoteClosed") {
+      Object.assign(vote, { status: "closed", cast: payload.ballots_cast, manual: payload.manual });
+    } else if (vote && event.type === "OutcomeRecorded") {
+      Object.assign(vote, { status: "closed", result: payload.result });
+    }
   }
 
   root.querySelector("[data-hand]").addEventListener("click", async () => {
