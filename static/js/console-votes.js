@@ -115,10 +115,10 @@
     const motions = state.motions || [];
     box.hidden = !motions.length;
     list.replaceChildren(...motions.map((motion) => {
-      const item = el("li", { class: "card" });
+      const item = el("li", { class: "card motion-item" });
       item.appendChild(el("h4", {}, motion.title));
       item.appendChild(el("p", { class: "proposal-body" }, motion.wording));
-      item.appendChild(el("p", { class: "meta" }, t.until + " " + new Date(motion.closes_at).toLocaleString("en-GB")));
+      item.appendChild(el("p", { class: "meta" }, t.until + " " + new Date(motion.closes_at).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" })));
       if (motion.amends_id) {
         item.appendChild(el("p", { class: "meta" }, t.local_amendment));
       }
