@@ -92,8 +92,9 @@ def test_local_amendment_from_the_console(module_server, server_app, open_page, 
     base = module_server.url
     host = open_page("laptop")
     sign_in(host.context, base, HOST_EMAIL)
-    first = "Safe routes to every school"
-    publish(host, base, check, first, "Every school should have a safe walking route.", [HACKNEY])
+    title = "Safe cycle lanes on every high street"
+    wording = "Every high street should get a protected cycle lane."
+    national_id = publish(host, base, check, title, wording, [HACKNEY])
 
     mid = add_meetup(
         server_app(module_server), 300, 7200, checkin_before_minutes=30, title="Hackney amends"
@@ -102,30 +103,34 @@ def test_local_amendment_from_the_console(module_server, server_app, open_page, 
     sign_in(console.context, base, FACILITATOR_EMAIL)
     console.goto(f"{base}/m/{mid}/console")
     expect(console.get_by_text("Live", exact=True)).to_be_visible()
-    expect(motion_card(console, first)).to_have_count(1)
+    expect(motion_card(console, title)).to_have_count(1)
     check(console, "console-motions")
 
-    # A motion published while the console is open arrives without a reload; one sent only to
-    # Cardiff does not arrive at all.
-    console.evaluate("window.__notReloaded = true")
-    publish(host, base, check, "Not for Hackney", "Only Cardiff votes on this.", [CARDIFF])
-    title = "Safe cycle lanes on every high street"
-    national_id = publish(
-        host, base, check, title, "Every high street should get a protected cycle lane."
-    )
-    expect(motion_card(console, title)).to_have_count(1, timeout=LIVE)
-    expect(motion_card(console, "Not for Hackney")).to_have_count(0)
-    assert console.evaluate("window.__notReloaded === true"), "the console reloaded"
-
-    # The facilitator rewrites the wording as a local amendment.
+    # The facilitator starts rewriting the wording as a local amendment.
     card = motion_card(console, title)
     toggle = card.get_by_role("button", name=f"Propose a local amendment: {title}")
     toggle.click()
     expect(toggle).to_have_attribute("aria-expanded", "true")
-    wording = card.get_by_label("Amended wording")
-    expect(wording).to_have_value("Every high street should get a protected cycle lane.")
-    wording.fill(AMENDED)
+    field = card.get_by_label("Amended wording")
+    expect(field).to_have_value(wording)
+    field.fill(AMENDED)
+
+    # Motions published meanwhile: one for every region arrives without a reload, one sent
+    # only to Cardiff not at all, and the half-written amendment survives the redraw.
+    console.evaluate("window.__notReloaded = true")
+    publish(host, base, check, "Not for Hackney", "Only Cardiff votes on this.", [CARDIFF])
+    later = "Safe routes to every school"
+    publish(host, base, check, later, "Every school should have a safe walking route.")
+    expect(motion_card(console, later)).to_have_count(1, timeout=LIVE)
+    expect(motion_card(console, "Not for Hackney")).to_have_count(0)
+    assert console.evaluate("window.__notReloaded === true"), "the console reloaded"
+    expect(field).to_have_value(AMENDED)
+    expect(toggle).to_have_attribute("aria-expanded", "true")
     check(console, "console-amendment-form")
+
+    host.goto(f"{base}/house/motions/{national_id}")
+    expect(host.get_by_role("region", name="Local amendments")).to_have_count(0)
+    check(host, "host-motion-before")
     card.get_by_role("button", name="Propose this amendment").click()
     amendment_title = f"{title} (local amendment)"
     amendment = motion_card(console, amendment_title)

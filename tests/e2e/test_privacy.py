@@ -34,14 +34,18 @@ def test_privacy_page_from_the_footer(module_server, open_page, check, visit, de
     """The footer links every page to what is kept, why and for how long."""
     page = open_page(device)
     visit(page, module_server.url + "/", "home")
-    page.get_by_role("contentinfo").get_by_role("link", name="Privacy: what we keep and why").click()
+    page.get_by_role("contentinfo").get_by_role(
+        "link", name="Privacy: what we keep and why"
+    ).click()
     expect(page).to_have_url(module_server.url + "/privacy")
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Privacy: what we keep, why, and for how long"
     )
     for heading in ("When you register for a meetup", "Your votes", "Seeing and erasing your data"):
         expect(page.get_by_role("heading", name=heading, level=2)).to_be_visible()
-    expect(page.get_by_text(re.compile(r"It is erased \d+ days after the meetup ends"))).to_be_visible()
+    expect(
+        page.get_by_text(re.compile(r"It is erased \d+ days after the meetup ends"))
+    ).to_be_visible()
     check(page, "privacy")
 
 
