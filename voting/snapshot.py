@@ -103,11 +103,22 @@ def snapshot(session: Session, meetup_id: int, me: int | None = None, crew: bool
     return picture
 
 
+def _vote_text(session: Session, vote: Vote) -> str | None:
+    """The full text being voted on, when the question is only its title (a national motion's
+    wording, say), from the `vote_texts` hooks other packages add."""
+    for text_of in current_app.extensions.get("vote_texts", []):
+        text = text_of(session, vote)
+        if text:
+            return text
+    return None
+
+
 def _vote(session: Session, vote: Vote, me: int | None) -> dict:
     mine = votes.my_ballot(session, vote, me)
     return {
         "id": vote.id,
         "question": vote.question,
+        "text": _vote_text(session, vote),
         "method": vote.method,
         "options": vote.options,
         "rule": vote.rule,

@@ -13,6 +13,9 @@
   const method = form.querySelector("#vote-method");
   const MANUAL = ["yes_no", "consent", "temperature", "single"];
   let state = null;
+  // Amendment forms left open, with what was typed, by motion id: the list is redrawn at every
+  // state load (a motion published elsewhere, say), and a half-written amendment must survive.
+  const amendDrafts = new Map();
 
   function showFieldsFor() {
     form.querySelectorAll("[data-for-methods]").forEach((field) => {
@@ -113,12 +116,13 @@
     const box = root.querySelector("[data-motions-box]");
     const list = root.querySelector("[data-motions]");
     const motions = state.motions || [];
+    const typingIn = root.contains(document.activeElement) ? document.activeElement.id : "";
     box.hidden = !motions.length;
     list.replaceChildren(...motions.map((motion) => {
-      const item = el("li", { class: "card" });
+      const item = el("li", { class: "card motion-item" });
       item.appendChild(el("h4", {}, motion.title));
       item.appendChild(el("p", { class: "proposal-body" }, motion.wording));
-      item.appendChild(el("p", { class: "meta" }, t.until + " " + new Date(motion.closes_at).toLocaleString("en-GB")));
+      item.appendChild(el("p", { class: "meta" }, t.until + " " + new Date(motion.closes_at).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" })));
       if (motion.amends_id) {
         item.appendChild(el("p", { class: "meta" }, t.local_amendment));
       }
@@ -131,29 +135,41 @@
       }
       return item;
     }));
+    if (typingIn.startsWith("amend-") && document.getElementById(typingIn)) {
+      document.getElementById(typingIn).focus(); // the redraw replaced the field being typed in
+    }
   }
 
   // A local amendment: the facilitator rewrites the wording; it becomes a separate motion.
   function amendmentForm(motion) {
     const fieldId = "amend-" + motion.id;
-    const wording = el("textarea", { id: fieldId, rows: "4", maxlength: "4000" }, motion.wording);
+    const draft = amendDrafts.get(motion.id);
+    const wording = el("textarea", { id: fieldId, rows: "4", maxlength: "4000" }, draft === undefined ? motion.wording : draft);
+    wording.addEventListener("input", () => amendDrafts.set(motion.id, wording.value));
     const field = el("div", { class: "field" });
     field.append(el("label", { for: fieldId }, t.amended_wording), wording);
-    const form = el("form", { class: "amend-motion", hidden: true });
+    const form = el("form", { class: "amend-motion", hidden: draft === undefined });
     form.append(field, el("button", { type: "submit", class: "button button-small" }, t.propose_amendment));
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       const ack = await root.meeting.run("motion.amend", { motion_id: motion.id, wording: wording.value });
       if (ack.ok) {
+        amendDrafts.delete(motion.id);
         form.hidden = true;
+        toggle.setAttribute("aria-expanded", "false");
       }
     });
     const toggle = el("button", {
-      type: "button", class: "button button-small button-quiet", "aria-expanded": "false",
+      type: "button", class: "button button-small button-quiet", "aria-expanded": String(!form.hidden),
       "aria-label": t.amend_motion + ": " + motion.title,
       onclick: () => {
         form.hidden = !form.hidden;
         toggle.setAttribute("aria-expanded", String(!form.hidden));
+        if (form.hidden) {
+          amendDrafts.delete(motion.id);
+        } else {
+          amendDrafts.set(motion.id, wording.value);
+        }
       },
     }, t.amend_motion);
     const box = el("div");

@@ -230,6 +230,9 @@
     const card = el("section", { class: "card vote", "data-vote-id": vote.id, "aria-label": vote.question });
     card.appendChild(el("p", { class: "meta" }, (vote.secret ? t.secret : t.named) + (vote.closes_at ? " · " + t.closes + " " + new Date(vote.closes_at).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" }) : "")));
     card.appendChild(el("h3", {}, vote.question));
+    if (vote.text) {
+      card.appendChild(el("p", { class: "proposal-body" }, vote.text));
+    }
     if (vote.status === "open") {
       card.appendChild(el("p", { class: "meta", "data-turnout": vote.id }, castSoFar(vote.cast)));
       if (vote.my_receipt) {

@@ -24,5 +24,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(hosts_bp)
     console.register(realtime_of(app))
     app.extensions.setdefault("console_extras", []).append(console.motions_for_console)
+    app.extensions.setdefault("vote_texts", []).append(console.motion_wording)
     register_weekly(app, "house:briefing", dashboard.prepare_briefing, app.config["BRIEFING_AT"])
     app.extensions.setdefault("past_meeting_content", []).append(demo.national_motion_vote)

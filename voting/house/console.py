@@ -8,7 +8,9 @@ from app.errors import ServiceError
 from app.events import utcnow
 from app.realtime import Realtime, require_fields
 from assemblies import attendance
+from voting.house.models import NationalMotion
 from voting.house.motions import open_motions_for, propose_local_amendment, run_motion
+from voting.models import Vote
 from voting.sockets import FACILITATORS, facilitated_meetup
 
 
@@ -28,6 +30,14 @@ def motions_for_console(session, meetup_id: int) -> dict:
             for m in open_motions_for(session, facts.assembly_id, facts.region, utcnow())
         ]
     }
+
+
+def motion_wording(session, vote: Vote) -> str | None:
+    """A vote's text when it runs a national motion or a local amendment: the wording."""
+    if vote.motion_id is None:
+        return None
+    motion = session.get(NationalMotion, vote.motion_id)
+    return motion.wording if motion else None
 
 
 def cmd_motion_run(data: dict) -> dict:

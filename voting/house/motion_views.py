@@ -25,7 +25,7 @@ from app.events import last_seq
 from assemblies.forms import choices
 from assemblies.models import REGIONS
 from assemblies.recurrence import london_to_utc, utc_to_london_naive
-from assemblies.services import all_assemblies, assembly_facts
+from assemblies.services import all_assemblies, assembly_facts, names_by_id
 from voting.house import motions
 from voting.house.models import NationalMotion
 
@@ -167,6 +167,7 @@ def motion_page(motion_id: int):
         ]
         amends = session.get(NationalMotion, motion.amends_id) if motion.amends_id else None
         proposed_by = _assembly_name(session, motion)
+        chosen = sorted(names_by_id(session, set(motion.assembly_ids or [])).values())
     return render_template(
         "house/motion.html",
         motion=motion,
@@ -176,6 +177,7 @@ def motion_page(motion_id: int):
         amendments=amendments,
         amends=amends,
         proposed_by=proposed_by,
+        chosen_assemblies=chosen,
         opens=utc_to_london_naive(motion.opens_at),
         closes=utc_to_london_naive(motion.closes_at),
     )
