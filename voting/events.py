@@ -176,6 +176,7 @@ class VoteOpened(VoteEvent):
     changeable: bool
     closes_at: str | None
     proposal_id: int | None
+    text: str | None = None  # the full text voted on, when the question is its title
 
     @classmethod
     def rooms(cls, record: EventRecord) -> list[str]:

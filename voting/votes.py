@@ -107,8 +107,11 @@ def open_vote(
     changeable: bool = True,
     duration_seconds: int | None = None,
     proposal_id: int | None = None,
+    text: str | None = None,
 ) -> Vote:
-    """Open a vote now; with a duration the scheduler closes it (even across a restart)."""
+    """Open a vote now; with a duration the scheduler closes it (even across a restart).
+    `text` is the full text voted on when the question is only its title (a motion's wording);
+    phones show it from the `VoteOpened` event."""
     _check_client_id(client_id)
     meetup = open_meetup(uow.session, meetup_id)
     existing = uow.session.exec(
@@ -162,6 +165,7 @@ def open_vote(
             changeable,
             closes_at.isoformat() if closes_at else None,
             proposal_id,
+            text,
         ),
     )
     return vote

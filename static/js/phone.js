@@ -357,7 +357,7 @@
     let vote = state.votes.find((v) => v.id === payload.vote_id);
     if (event.type === "VoteOpened" && !vote) {
       vote = {
-        id: payload.vote_id, question: payload.question, method: payload.method, options: payload.options,
+        id: payload.vote_id, question: payload.question, text: payload.text || null, method: payload.method, options: payload.options,
         rule: payload.rule, secret: payload.secret, changeable: payload.changeable, live_results: payload.live_results,
         status: "open", closes_at: payload.closes_at, cast: 0, my_receipt: null, my_ballot: null, result: null, manual: false,
       };

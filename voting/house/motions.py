@@ -263,6 +263,7 @@ def run_motion(
         motion.rule,
         now,
         duration_seconds=duration_seconds,
+        text=motion.wording,
     )
     vote.motion_id = motion.id
     uow.session.add(vote)
