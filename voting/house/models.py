@@ -40,7 +40,7 @@ class HouseOutcome(SQLModel, table=True):
     """One recorded outcome, as the national feed shows it (kept up to date from events)."""
 
     __tablename__ = "house_outcome"
-    __table_args__ = (  # migration 0009: each filter with the feed's order (seq)
+    __table_args__ = (  # migration 0010: each filter with the feed's order (seq)
         Index("ix_house_outcome_region_seq", "region", "seq"),
         Index("ix_house_outcome_motion_seq", "motion_id", "seq"),
         Index("ix_house_outcome_slug_seq", "assembly_slug", "seq"),
