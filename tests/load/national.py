@@ -40,6 +40,7 @@ from voting import events as vote_events
 from voting.house.events import NationalMotionPublished
 from voting.house.motions import wording_hash
 from voting.tally import DEFAULT_RULES, tally, validate_rule
+from voting.votes import coarse_time
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH = ROOT / ".bench"
@@ -639,7 +640,7 @@ def write_ballot(ctx, vote_id: int, registration_id: int, choice: str, cast_at) 
             "choice": {"ballot": choice},
             "receipt": receipt,
             "client_id": "",
-            "cast_at": cast_at,
+            "cast_at": coarse_time(cast_at),  # kept to the minute, as `cast_ballot` does
             "changes": changes,
         },
     )
@@ -722,6 +723,7 @@ def bulk_engine(url: str):
 def project_outcomes(url: str, secret: str) -> None:
     """Build the House's projection with the app's own catch-up job, as a fresh server would."""
     from app import create_app
+    from app.db import database
     from voting.house.projection import catch_up_outcomes
 
     settings = {
@@ -735,6 +737,7 @@ def project_outcomes(url: str, secret: str) -> None:
     try:
         with create_app().app_context():
             catch_up_outcomes()
+            database().engine.dispose()  # close its connections now, not at garbage collection
     finally:
         for name, value in saved.items():
             if value is None:
