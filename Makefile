@@ -5,8 +5,11 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 PHONES ?= 2000
+ASSEMBLIES ?= 1000
+MOTIONS ?= 50
+BALLOTS ?= 5000000
 
-.PHONY: run test lint format bench vendor clean
+.PHONY: run test lint format bench bench-national vendor clean
 
 $(BIN)/assembly: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +40,11 @@ format: $(VENV)/.dev
 bench: $(VENV)/.dev
 	@test -f tests/load/bench.py || { echo "The load benchmark is not built yet (see the performance issue)."; exit 2; }
 	$(BIN)/python -m tests.load.bench --phones $(PHONES)
+	$(MAKE) bench-national
+
+# The House's pages on generated national data (cached under .bench/), SQLite and PostgreSQL.
+bench-national: $(VENV)/.dev
+	$(BIN)/python -m tests.load.national_pages --assemblies $(ASSEMBLIES) --motions $(MOTIONS) --ballots $(BALLOTS)
 
 vendor:
 	./scripts/vendor.sh

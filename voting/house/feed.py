@@ -23,7 +23,7 @@ from voting.house.models import HouseOutcome
 
 PER_PAGE = 50  # outcomes on a page of /house, and items in the Atom and JSON feeds
 JSON_PER_PAGE = 500  # outcomes in one page of /house/outcomes.json
-CSV_LIMIT = 10_000  # the newest matching outcomes in /house/outcomes.csv
+CSV_PER_PAGE = 1_000  # outcomes in one page of /house/outcomes.csv
 DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
 MOTION_TEXT = re.compile(r"\d{1,10}")
 MAX_ID = 2**31 - 1
@@ -93,10 +93,10 @@ class Filters:
         return bool(self.as_args())
 
 
-def read_filters(args: Mapping[str, str], assemblies: Callable[[], dict[str, str]]):
+def read_filters(args: Mapping[str, str], has_outcomes: Callable[[str], bool]):
     """Filters from a query string, and a note for each value that was ignored.
 
-    `assemblies()` gives the slugs (and names) of the assemblies that have outcomes; it is only
+    `has_outcomes(slug)` says whether an assembly with that short name has outcomes; it is only
     called when an assembly is asked for. Bad values never raise: they are left out and noted.
     """
     notes: list[str] = []
@@ -113,7 +113,7 @@ def read_filters(args: Mapping[str, str], assemblies: Callable[[], dict[str, str
             )
         )
         assembly = ""
-    elif assembly and assembly not in assemblies():
+    elif assembly and not has_outcomes(assembly):
         notes.append(
             _(
                 "No outcomes are recorded for an assembly called “%(value)s”: showing every "
@@ -185,19 +185,29 @@ def count(session: Session, filters: Filters) -> int:
     return session.exec(_filtered(select(func.count()).select_from(HouseOutcome), filters)).one()
 
 
-def outcomes(session: Session, filters: Filters, page: int = 1, per_page: int = PER_PAGE):
-    """One page of matching outcomes, newest first (in the order they were recorded)."""
-    query = _filtered(select(HouseOutcome), filters).order_by(HouseOutcome.seq.desc())
-    return list(session.exec(query.offset((page - 1) * per_page).limit(per_page)))
+def outcomes(
+    session: Session, filters: Filters, page: int = 1, per_page: int = PER_PAGE, extra: int = 0
+):
+    """One page of matching outcomes, newest first (in the order they were recorded), and
+    `extra` more after it if there are (to tell whether a next page exists).
+
+    The rows are plain rows with the projection's columns as attributes, not ORM objects:
+    making a thousand ORM objects costs more than the query (read-only, nothing is lost)."""
+    query = _filtered(select(HouseOutcome.__table__), filters).order_by(HouseOutcome.seq.desc())
+    page_query = query.offset((page - 1) * per_page).limit(per_page + extra)
+    return list(session.execute(page_query))  # rows, not `exec`'s first-column scalars
 
 
-def assemblies_with_outcomes(session: Session) -> dict[str, str]:
-    """The short names and names of assemblies that have outcomes, by name (for the filter)."""
+def assemblies_with_outcomes(session: Session, slug: str | None = None) -> dict[str, str]:
+    """The short names and names of assemblies that have outcomes, by name (for the filter);
+    with `slug`, only that assembly (if it has outcomes). Read from the (slug, name) index."""
     query = (
         select(HouseOutcome.assembly_slug, func.max(HouseOutcome.assembly_name))
         .where(HouseOutcome.assembly_slug != "")
         .group_by(HouseOutcome.assembly_slug)
     )
+    if slug:
+        query = query.where(HouseOutcome.assembly_slug == slug)
     return dict(sorted(session.exec(query).all(), key=lambda pair: pair[1].lower()))
 
 
@@ -261,7 +271,7 @@ def rfc3339(moment: datetime) -> str:
 
 def as_record(outcome: HouseOutcome, url: str) -> dict:
     """One outcome as an export row (JSON object; CSV row in EXPORT_FIELDS order)."""
-    row = outcome.model_dump()
+    row = dict(outcome._mapping)
     row["url"] = url
     row["recorded_at"] = rfc3339(outcome.recorded_at)
     return {name: row[name] for name in EXPORT_FIELDS}

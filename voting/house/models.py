@@ -3,7 +3,7 @@ that the national feed, the motion pages and the hosts' dashboard read (never th
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
 from app.events import utcnow
@@ -40,15 +40,21 @@ class HouseOutcome(SQLModel, table=True):
     """One recorded outcome, as the national feed shows it (kept up to date from events)."""
 
     __tablename__ = "house_outcome"
+    __table_args__ = (  # migration 0010: each filter with the feed's order (seq)
+        Index("ix_house_outcome_region_seq", "region", "seq"),
+        Index("ix_house_outcome_motion_seq", "motion_id", "seq"),
+        Index("ix_house_outcome_slug_seq", "assembly_slug", "seq"),
+        Index("ix_house_outcome_slug_name", "assembly_slug", "assembly_name"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     vote_id: int = Field(unique=True)
     seq: int = Field(index=True)  # the OutcomeRecorded event's seq: stable feed order
-    motion_id: int | None = Field(default=None, index=True)
+    motion_id: int | None = None
     assembly_id: int = Field(index=True)
     assembly_name: str = Field(max_length=120)
     assembly_slug: str = Field(max_length=60)
-    region: str = Field(max_length=40, index=True)
+    region: str = Field(max_length=40)
     meetup_id: int
     meetup_title: str = Field(max_length=120)
     proposal_id: int | None = None

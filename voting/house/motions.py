@@ -312,23 +312,34 @@ class MotionViews:
         }
 
 
-def latest_outcomes(session: Session, motion_id: int) -> tuple[list[HouseOutcome], int]:
-    """Each assembly's latest in-window outcome on the motion, and how many came late."""
-    rows = list(
-        session.exec(
-            select(HouseOutcome)
-            .where(HouseOutcome.motion_id == motion_id)
-            .order_by(HouseOutcome.seq)
-        )
-    )
-    latest: dict[int, HouseOutcome] = {}
+# Only what the views count: a motion with 1,000 assemblies reads 1,000 small tuples, in
+# order from the (motion_id, seq) index, never whole projection rows.
+VIEW_COLUMNS = (
+    HouseOutcome.assembly_id,
+    HouseOutcome.region,
+    HouseOutcome.late,
+    HouseOutcome.passed,
+    HouseOutcome.ballots_cast,
+    HouseOutcome.yes,
+    HouseOutcome.no,
+    HouseOutcome.abstain,
+)
+
+
+def latest_outcomes(session: Session, motion_id: int) -> tuple[list, int]:
+    """Each assembly's latest in-window outcome on the motion (rows of VIEW_COLUMNS), and how
+    many came late."""
+    rows = session.exec(
+        select(*VIEW_COLUMNS).where(HouseOutcome.motion_id == motion_id).order_by(HouseOutcome.seq)
+    ).all()
+    latest: dict[int, tuple] = {}
     for row in rows:
         if not row.late:
             latest[row.assembly_id] = row
     return list(latest.values()), sum(1 for row in rows if row.late)
 
 
-def _support(row: HouseOutcome, abstentions_count: bool) -> Fraction | None:
+def _support(row, abstentions_count: bool) -> Fraction | None:
     base = (row.yes or 0) + (row.no or 0) + ((row.abstain or 0) if abstentions_count else 0)
     return Fraction(row.yes or 0, base) if base else None
 

@@ -42,7 +42,8 @@ def on_events(batch: list[EventRecord]) -> None:
 
 
 def catch_up_outcomes() -> int:
-    """Periodic job: replay the log from the stored position; return the events read."""
+    """Periodic job: replay the log's `OutcomeRecorded` events from the stored position;
+    return how many were read."""
     with unit_of_work() as uow:
         read = catch_up(
             uow.session, SUBSCRIBER, lambda rows: project(uow.session, rows), types=(OUTCOME,)

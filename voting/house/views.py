@@ -17,10 +17,29 @@ bp = Blueprint("house", __name__)
 FEED_CACHE = "public, max-age=60"
 
 
-def _filters(session):
-    choices = feed.assemblies_with_outcomes(session)
-    filters, notes = feed.read_filters(request.args, lambda: choices)
-    return filters, notes, choices
+def _filters(session, every_assembly: bool = False):
+    """The filters asked for, their notes, and assembly names by short name: every assembly
+    with outcomes for the page's list, otherwise only the one asked for (documents list none,
+    and at a national scale the full list is the costliest query of a request)."""
+    if every_assembly:
+        names = feed.assemblies_with_outcomes(session)
+        filters, notes = feed.read_filters(request.args, names.__contains__)
+        return filters, notes, names
+    names: dict[str, str] = {}
+
+    def has_outcomes(slug: str) -> bool:
+        names.update(feed.assemblies_with_outcomes(session, slug))
+        return slug in names
+
+    filters, notes = feed.read_filters(request.args, has_outcomes)
+    return filters, notes, names
+
+
+def _vote_urls():
+    """A vote page's absolute URL from its id. Built once and joined with each id, since an
+    export page names a thousand votes and `url_for` is the slowest part of a row."""
+    prefix = url_for("meeting.vote_page", vote_id=0, _external=True).removesuffix("0")
+    return lambda vote_id: f"{prefix}{vote_id}"
 
 
 def _links(endpoint: str, filters: feed.Filters) -> feed.FeedLinks:
@@ -28,7 +47,7 @@ def _links(endpoint: str, filters: feed.Filters) -> feed.FeedLinks:
     return feed.FeedLinks(
         home=url_for("house.feed_page", _external=True, **args),
         self_url=url_for(endpoint, _external=True, **args),
-        vote=lambda vote_id: url_for("meeting.vote_page", vote_id=vote_id, _external=True),
+        vote=_vote_urls(),
         assembly=lambda slug: url_for("assemblies.assembly_page", slug=slug, _external=True),
     )
 
@@ -46,7 +65,7 @@ def feed_page():
     page = feed.read_page(request.args.get("page"))
     with read_session() as session:
         seq = last_seq(session)
-        filters, notes, choices = _filters(session)
+        filters, notes, choices = _filters(session, every_assembly=True)
         total = feed.count(session, filters)
         pages = max(1, -(-total // feed.PER_PAGE))
         page = min(page, pages)
@@ -65,7 +84,8 @@ def feed_page():
         seq=seq,
         badge=feed.badge,
         turnout=feed.turnout,
-        csv_limit=feed.CSV_LIMIT,
+        csv_per_page=feed.CSV_PER_PAGE,
+        json_per_page=feed.JSON_PER_PAGE,
         per_page=feed.PER_PAGE,
     )
 
@@ -98,14 +118,25 @@ def feed_json():
 
 @bp.get("/house/outcomes.csv")
 def outcomes_csv():
-    """The matching outcomes as CSV (the newest CSV_LIMIT), every cell spreadsheet-safe."""
+    """The matching outcomes as CSV, newest first, in pages of CSV_PER_PAGE (`page`), every
+    cell spreadsheet-safe. A `Link: <...>; rel="next"` header names the next page."""
+    page = feed.read_page(request.args.get("page"))
     with read_session() as session:
         filters, _notes, _choices = _filters(session)
-        rows = feed.outcomes(session, filters, 1, feed.CSV_LIMIT)
+        # One more than a page: whether there is a next page, without counting every match.
+        rows = feed.outcomes(session, filters, page, feed.CSV_PER_PAGE, extra=1)
+    more = len(rows) > feed.CSV_PER_PAGE
+    rows = rows[: feed.CSV_PER_PAGE]
     vote_url = _links("house.outcomes_csv", filters).vote
     records = (feed.as_record(row, vote_url(row.vote_id)) for row in rows)
     body = ([record[name] for name in feed.EXPORT_FIELDS] for record in records)
-    return csv_response(list(feed.EXPORT_FIELDS), body, "house-outcomes.csv")
+    name = "house-outcomes.csv" if page == 1 else f"house-outcomes-{page}.csv"
+    response = csv_response(list(feed.EXPORT_FIELDS), body, name)
+    if more:
+        args = filters.as_args()
+        following = url_for("house.outcomes_csv", page=page + 1, _external=True, **args)
+        response.headers["Link"] = f'<{following}>; rel="next"'
+    return response
 
 
 @bp.get("/house/outcomes.json")
