@@ -86,7 +86,12 @@ def test_resync_returns_missed_events_filtered_to_joined_rooms(module_server, an
     ack = anonymous.call("resync", {"since": 0})
     assert ack["ok"] is True
     types = [event["type"] for event in ack["events"]]
-    assert set(types) == {"AssemblyCreated", "OutcomeRecorded", "NationalMotionPublished"}
+    assert set(types) == {
+        "AssemblyCreated",
+        "OutcomeRecorded",
+        "NationalMotionPublished",
+        "LocalAmendmentProposed",
+    }
     assert types.count("AssemblyCreated") == 4
     seqs = [event["seq"] for event in ack["events"]]
     assert seqs == sorted(seqs)
