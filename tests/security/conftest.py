@@ -183,6 +183,8 @@ def cast(module_server, cast_app) -> Cast:
     for client in made.sockets.values():
         if client.client.connected:
             client.close()
+    for http in made.http.values():
+        http.close()
 
 
 def _objects(cast: Cast) -> dict:
@@ -206,8 +208,10 @@ def _objects(cast: Cast) -> dict:
     ids["proposal"] = proposal["proposal_id"]
     ids["passed_vote"] = passed_vote(cast, ids["proposal"])
     ids["open_vote"] = open_vote(cast, "Open question")
-    cast.form_post(cast.clone("fac_a"), f"/v/{ids['passed_vote']}/refer")
-    cast.form_post(cast.clone("host"), "/house/briefings/prepare")
+    with cast.clone("fac_a") as http:
+        cast.form_post(http, f"/v/{ids['passed_vote']}/refer")
+    with cast.clone("host") as http:
+        cast.form_post(http, "/house/briefings/prepare")
     ids.update(_house_ids(cast))
     return ids
 

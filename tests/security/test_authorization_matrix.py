@@ -187,10 +187,10 @@ def refused(response) -> bool:
 
 def request_as(cast, role: str, method: str, path: str):
     """One request as the role, through a copy of its session."""
-    http = cast.clone(role)
-    if method == "POST":
-        return cast.form_post(http, path)
-    return http.get(cast.url + path, allow_redirects=False, timeout=20)
+    with cast.clone(role) as http:
+        if method == "POST":
+            return cast.form_post(http, path)
+        return http.get(cast.url + path, allow_redirects=False, timeout=20)
 
 
 def test_every_route_is_in_the_matrix(cast):
