@@ -30,7 +30,9 @@ def socket_of(cast, http: requests.Session) -> LiveClient:
 
 def box(cast, vote_id: int) -> list:
     """Close the vote from the console and return its published ballot box."""
-    closed = cast.socket("fac_a").call("vote.close", {"meetup_id": cast.meetup_a, "vote_id": vote_id})
+    closed = cast.socket("fac_a").call(
+        "vote.close", {"meetup_id": cast.meetup_a, "vote_id": vote_id}
+    )
     assert closed["ok"], closed
     return requests.get(f"{cast.url}/v/{vote_id}.json", timeout=20).json()["ballot_box"]
 
