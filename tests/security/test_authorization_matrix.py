@@ -82,6 +82,7 @@ ROUTES = {
     ("POST", "/m/<int:meetup_id>/register"): (EVERYONE, "/m/{meetup_a}/register"),
     ("GET", "/m/<int:meetup_id>/registrations.csv"): (FAC_A, "/m/{meetup_a}/registrations.csv"),
     ("GET", "/m/<int:meetup_id>/screen"): (FAC_A, "/m/{meetup_a}/screen"),
+    ("GET", "/privacy"): (EVERYONE, "/privacy"),
     ("GET", "/sign-in"): (EVERYONE, "/sign-in"),
     ("POST", "/sign-in"): (EVERYONE, "/sign-in"),
     ("POST", "/sign-out"): (EVERYONE, "/sign-out"),
@@ -94,6 +95,8 @@ ROUTES = {
     ("GET", "/t/<token>"): (EVERYONE, "/t/{ticket}"),
     ("POST", "/t/<token>/bind"): (EVERYONE, "/t/{ticket}/bind"),
     ("POST", "/t/<token>/cancel"): (EVERYONE, "/t/{victim_ticket}/cancel"),
+    ("GET", "/t/<token>/data"): (EVERYONE, "/t/{ticket}/data"),
+    ("POST", "/t/<token>/data"): (EVERYONE, "/t/{victim_ticket}/data"),
     ("GET", "/v/<int:vote_id>"): (EVERYONE, "/v/{passed_vote}"),
     ("GET", "/v/<int:vote_id>.json"): (EVERYONE, "/v/{passed_vote}.json"),
     ("POST", "/v/<int:vote_id>/refer"): (FAC_A, "/v/{passed_vote}/refer"),
@@ -141,6 +144,7 @@ COMMANDS = {
     ),
     "vote.close": (FAC_A, lambda ids: {"vote_id": NONE_SUCH}),
     "vote.manual": (FAC_A, lambda ids: {"vote_id": NONE_SUCH, "counts": {}}),
+    "motion.amend": (FAC_A, lambda ids: {"motion_id": NONE_SUCH, "wording": "Amended"}),
     "motion.run": (FAC_A, lambda ids: {"motion_id": NONE_SUCH, "client_id": client_id()}),
 }
 
