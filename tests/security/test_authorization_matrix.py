@@ -152,6 +152,7 @@ COMMANDS = {
 ROOMS = {
     "house": (EVERYONE, "house"),
     "house:hosts": (HOST, "house:hosts"),
+    "house:motions": (EVERYONE, "house:motions"),
     r"assembly:(\d+)": (EVERYONE, "assembly:1"),
     r"assembly:(\d+):crew": (CREW_A, "assembly:1:crew"),
     r"meetup:(\d+)": (EVERYONE, "meetup:{meetup_a}"),
