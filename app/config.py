@@ -8,6 +8,8 @@ import os
 import secrets
 from pathlib import Path
 
+from limits import parse
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ASYNC_MODES = ("gevent", "threading")
 
@@ -95,6 +97,16 @@ def _weekly_time(name: str, default: str) -> dict:
     return {"day_of_week": day, "hour": int(hour), "minute": int(minute)}
 
 
+def _rate_limit(name: str, default: str) -> str:
+    """A rate limit in the `limits` notation, such as '200 per 10 seconds'."""
+    value = (os.environ.get(name) or default).strip()
+    try:
+        parse(value)
+    except ValueError:
+        raise ConfigError(f"{name} must look like '200 per 10 seconds' (got {value!r})") from None
+    return value
+
+
 def from_environment() -> dict:
     """Build the Flask configuration from environment variables."""
     folder = instance_path()
@@ -123,6 +135,7 @@ def from_environment() -> dict:
         "CONTACT_RETENTION_DAYS": _positive_int("ASSEMBLY_CONTACT_RETENTION_DAYS", 30),
         "BRIEFING_AT": _weekly_time("ASSEMBLY_BRIEFING_AT", "mon 09:00"),
         "MAIL_FROM": os.environ.get("MAIL_FROM") or "People's Assembly <no-reply@localhost>",
+        "SOCKET_COMMAND_LIMIT": _rate_limit("ASSEMBLY_SOCKET_COMMAND_LIMIT", "200 per 10 seconds"),
     }
 
 

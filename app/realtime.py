@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from flask import Flask, current_app, request
 from flask_login import current_user
 from flask_socketio import SocketIO, join_room, leave_room, rooms
+from limits import parse
 
 from app.db import read_session
 from app.errors import ServiceError
@@ -28,6 +29,9 @@ socketio = SocketIO()
 
 RESYNC_BATCH = 500
 MAX_ROOMS_PER_CLIENT = 20
+# Events after which a staff member's open sockets must stop hearing what they may no longer
+# hear: their rooms were joined under the old roles (commands re-check roles every time).
+ACCESS_CHANGES = frozenset({"RoleRevoked", "PasswordChanged"})
 
 CommandHandler = Callable[[dict], dict | None]
 RoomCheck = Callable[[re.Match], bool]
@@ -96,12 +100,47 @@ class Coalescer:
 
 
 @dataclass
+class CommandBudget:
+    """A token bucket per connection: `burst` commands at once, refilled at `rate` a second.
+
+    Kept in the process that holds the connection (a connection never moves), so counting
+    costs no round trip to Redis. A connection's bucket is dropped when it disconnects.
+    """
+
+    burst: float
+    rate: float
+    buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def from_limit(cls, text: str) -> "CommandBudget":
+        """A budget from a limit such as '200 per 10 seconds' (the burst is the amount)."""
+        item = parse(text)
+        return cls(burst=item.amount, rate=item.amount / item.get_expiry())
+
+    def spend(self, sid: str, now: float) -> bool:
+        """Take one command from the connection's bucket; False when it is empty."""
+        with self.lock:
+            tokens, then = self.buckets.get(sid, (self.burst, now))
+            tokens = min(self.burst, tokens + (now - then) * self.rate)
+            allowed = tokens >= 1
+            self.buckets[sid] = (tokens - 1 if allowed else tokens, now)
+            return allowed
+
+    def forget(self, sid: str) -> None:
+        """Drop a disconnected connection's bucket."""
+        with self.lock:
+            self.buckets.pop(sid, None)
+
+
+@dataclass
 class Realtime:
     """The app's command table and room rules; domains add to them in their init_app."""
 
     commands: dict[str, Command] = field(default_factory=dict)
     room_rules: list[RoomRule] = field(default_factory=list)
     coalescer: Coalescer | None = None
+    budget: CommandBudget = field(default_factory=lambda: CommandBudget(200, 20))
 
     def add_command(self, name: str, handler: CommandHandler, who: str) -> None:
         """Register a command; `who` says in words who may send it."""
@@ -141,6 +180,8 @@ def _dispatcher(name: str):
 
 def run_command(name: str, data) -> dict:
     """Run one command and wrap its outcome in the acknowledgement envelope."""
+    if not within_command_limit():
+        return ServiceError("rate_limited", "Too many messages: wait a moment.", 429).as_ack()
     if not isinstance(data, dict):
         return ServiceError("bad_request", "The message must be a JSON object.").as_ack()
     command = realtime().commands.get(name)
@@ -152,6 +193,11 @@ def run_command(name: str, data) -> dict:
         log.exception("command %s failed", name)
         return ServiceError("internal", "Something went wrong on the server.").as_ack()
     return {"ok": True, **result}
+
+
+def within_command_limit() -> bool:
+    """Count one command against this connection's budget; False once it is spent."""
+    return realtime().budget.spend(request.sid, time.monotonic())
 
 
 TYPE_NAMES = {int: "a whole number", str: "text", bool: "true or false", list: "a list"}
@@ -228,9 +274,32 @@ def on_connect(auth=None):
         join_room(f"user:{current_user.id}")
 
 
+def on_disconnect(*_reason) -> None:
+    """Forget the connection's command budget."""
+    realtime().budget.forget(request.sid)
+
+
 def on_unknown(name: str, _data=None) -> dict:
     """Catch-all: an unknown command gets an error acknowledgement."""
+    if not within_command_limit():
+        return ServiceError("rate_limited", "Too many messages: wait a moment.", 429).as_ack()
     return ServiceError("unknown_command", f"There is no command '{str(name)[:60]}'.").as_ack()
+
+
+def disconnect_on_access_change(batch: list[EventRecord]) -> None:
+    """Event-bus subscriber: when a staff member loses a role or changes their password,
+    disconnect their sockets in this process. Their pages reconnect by themselves and join
+    their rooms again, and the room rules are checked afresh."""
+    for row in batch:
+        if row.type in ACCESS_CHANGES:
+            disconnect_user(row.payload["user_id"])
+
+
+def disconnect_user(user_id: int) -> None:
+    """Disconnect every socket of this staff member connected to this process."""
+    manager = socketio.server.manager
+    for sid, _eio_sid in list(manager.get_participants("/", f"user:{user_id}")):
+        socketio.server.disconnect(sid, namespace="/")
 
 
 def _public(_match: re.Match) -> bool:
@@ -258,9 +327,11 @@ def init_app(app: Flask) -> None:
         logger=False,
         engineio_logger=False,
     )
-    registry = Realtime(coalescer=Coalescer(app))
+    budget = CommandBudget.from_limit(app.config["SOCKET_COMMAND_LIMIT"])
+    registry = Realtime(coalescer=Coalescer(app), budget=budget)
     app.extensions["realtime"] = registry
     socketio.on_event("connect", on_connect)
+    socketio.on_event("disconnect", on_disconnect)
     socketio.on_event("*", on_unknown)
     registry.add_command("join", cmd_join, "anyone; the room rules decide")
     registry.add_command("leave", cmd_leave, "anyone")
@@ -272,3 +343,4 @@ def init_app(app: Flask) -> None:
     registry.add_room_rule(r"assembly:(\d+)", _public, "anyone")
     registry.add_room_rule(r"assembly:(\d+):crew", _assembly_crew, "the assembly's crew, hosts")
     app.extensions["event_bus"].subscribe("realtime", broadcast)
+    app.extensions["event_bus"].subscribe("realtime-access", disconnect_on_access_change)
