@@ -10,7 +10,7 @@ report and writes `.bench/latest.json`. See docs/performance.md.
 Exit status: 0 when every phone got the ballot and the result, every cast was acknowledged
 and no acknowledged ballot is missing from the published ballot box; 1 otherwise; 2 when the
 benchmark itself failed (a server did not start, the swarm did not answer); 3 when it ran
-out of time.
+out of time or was stopped (SIGTERM).
 """
 
 import argparse
@@ -18,6 +18,7 @@ import json
 import os
 import platform
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -85,6 +86,10 @@ class Watchdog:
 
     def _expire(self) -> None:
         print("The benchmark ran out of time: stopping everything.", file=sys.stderr, flush=True)
+        self.stop_everything()
+
+    def stop_everything(self, *_signal) -> None:
+        """Kill what the benchmark started and exit at once."""
         for cleanup in reversed(self.cleanups):
             try:
                 cleanup()
@@ -443,6 +448,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_arguments(argv)
     raise_open_files_limit()  # the servers started from here inherit it
     guard = Watchdog(args.timeout)
+    signal.signal(signal.SIGTERM, guard.stop_everything)
     try:
         report = run(args, guard)
     except (RuntimeError, SwarmFailed, requests.RequestException, OSError) as error:

@@ -28,11 +28,19 @@ from tests.clients import csrf_token
 
 SETUP_CONCURRENCY = 50
 COMMAND_TIMEOUT = 30
+# A cast waits longer than other commands, so that a slow acknowledgement is measured rather
+# than counted as lost (the phone page itself would retry after 10 s with the same client id).
+CAST_TIMEOUT = 120
 CONNECT_TIMEOUT = 30
 JOIN_LINK_MAX_AGE = 20  # seconds; a join token is accepted for 90 s after it was signed
 APPLIED_FROM_PAYLOAD = {"SupportChanged", "SignalsChanged", "BallotCast"}
 SEQ_ATTRIBUTE = re.compile(r'data-seq="(\d+)"')
 YES_NO_ABSTAIN = ("yes", "no", "abstain")
+# python-engineio's client drops a connection on which it has had nothing to send for
+# max(pingInterval, pingTimeout) + 5 s, that is, as soon as a server ping is 5 s late. A
+# browser (engine.io-client) waits pingInterval + pingTimeout for a ping. The swarm's clients
+# are given about a browser's patience, so that a slow server is measured, not disconnected.
+BROWSER_PATIENCE = 40
 
 
 @dataclass(frozen=True)
@@ -87,9 +95,9 @@ class BareClient:
         """Remember that the server dropped us."""
         self.dropped = True
 
-    async def call(self, command: str, data: dict) -> dict:
+    async def call(self, command: str, data: dict, timeout: float = COMMAND_TIMEOUT) -> dict:
         """Send a command and wait for its acknowledgement."""
-        return await self.client.call(command, data, timeout=COMMAND_TIMEOUT)
+        return await self.client.call(command, data, timeout=timeout)
 
     async def connect(self, cookie: str = "") -> None:
         """Open the websocket, sending the cookie if any."""
@@ -97,6 +105,8 @@ class BareClient:
         await self.client.connect(
             self.spec.url, headers=headers, transports=["websocket"], wait_timeout=CONNECT_TIMEOUT
         )
+        # Read by the client's write loop on each turn: its wait becomes BROWSER_PATIENCE.
+        self.client.eio.ping_timeout = BROWSER_PATIENCE - 5
 
     async def setup(self, _http, _links) -> None:
         """Connect and join the broadcast room."""
@@ -105,7 +115,8 @@ class BareClient:
 
     async def cast(self, _target, ballot: str) -> dict:
         """The baseline's stand-in for a cast: an acknowledged echo of the same size."""
-        return await self.call("echo", {"ballot": ballot, "client_id": str(uuid.uuid4())})
+        data = {"ballot": ballot, "client_id": str(uuid.uuid4())}
+        return await self.call("echo", data, CAST_TIMEOUT)
 
     @property
     def busy(self) -> bool:
@@ -200,7 +211,7 @@ class AttendeePhone(BareClient):
     async def cast(self, vote_id: int, ballot: str) -> dict:
         """Cast a yes/no/abstain ballot with a fresh client id."""
         data = {"vote_id": vote_id, "ballot": ballot, "client_id": str(uuid.uuid4())}
-        return await self.call("vote.cast", data)
+        return await self.call("vote.cast", data, CAST_TIMEOUT)
 
 
 def expect_ok(ack: dict, command: str) -> dict:
