@@ -33,7 +33,7 @@ import socketio
 from tests.clients import LiveClient, signed_in_session
 from tests.load.figures import CpuMeter, latency_summary, milliseconds, peak_rss_mb, percentile
 from tests.load.report import render, targets
-from tests.load.swarm import SwarmSpec, raise_open_files_limit
+from tests.load.swarm import SwarmSpec, be_patient, raise_open_files_limit
 from tests.load.workers import Swarm, SwarmFailed
 from tests.servers import (
     DEMO_PASSWORD,
@@ -139,6 +139,7 @@ def tonight_meetup(url: str) -> int:
 def console_for(url: str, cookies: dict, meetup_id: int) -> LiveClient:
     """The facilitator's console socket, in the crew room, with walk-ins turned on."""
     console = LiveClient(url, cookies=cookies).connect()
+    be_patient(console.client)
     for command, data in (
         ("join", {"room": f"meetup:{meetup_id}:crew"}),
         ("door.walk_ins", {"meetup_id": meetup_id, "enabled": True}),
@@ -364,6 +365,7 @@ def measure_baseline(args: argparse.Namespace, folder: Path, guard: Watchdog) ->
         server_cpu = CpuMeter([process.pid])
         figures: dict = {"setup": swarm.setup(args.phones, SETUP_SECONDS)}
         controller.connect(url, transports=["websocket"], wait_timeout=30)
+        be_patient(controller)
         started = time.monotonic()
         controller.call("broadcast", {"n": 1}, timeout=60)
         arrivals = swarm.arrivals("broadcast:1", WAIT_SECONDS)
@@ -451,7 +453,13 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, guard.stop_everything)
     try:
         report = run(args, guard)
-    except (RuntimeError, SwarmFailed, requests.RequestException, OSError) as error:
+    except (
+        RuntimeError,
+        SwarmFailed,
+        requests.RequestException,
+        socketio.exceptions.SocketIOError,
+        OSError,
+    ) as error:
         print(f"The benchmark failed: {error}", file=sys.stderr)
         return 2
     finally:

@@ -65,6 +65,15 @@ class CastRecord:
     error: str | None = None
 
 
+def be_patient(client) -> None:
+    """Give a connected python-socketio client (sync or asyncio) a browser's patience.
+
+    The Engine.IO client's write loop reads `ping_timeout` on each turn and waits
+    `max(ping_interval, ping_timeout) + 5` seconds for something to send.
+    """
+    client.eio.ping_timeout = BROWSER_PATIENCE - 5
+
+
 def forwarded_for(index: int) -> dict[str, str]:
     """A distinct client address per phone, as a proxy in front of the server would report."""
     return {"X-Forwarded-For": f"10.{index // 62500 % 250}.{index // 250 % 250}.{index % 250 + 1}"}
@@ -105,8 +114,7 @@ class BareClient:
         await self.client.connect(
             self.spec.url, headers=headers, transports=["websocket"], wait_timeout=CONNECT_TIMEOUT
         )
-        # Read by the client's write loop on each turn: its wait becomes BROWSER_PATIENCE.
-        self.client.eio.ping_timeout = BROWSER_PATIENCE - 5
+        be_patient(self.client)
 
     async def setup(self, _http, _links) -> None:
         """Connect and join the broadcast room."""
