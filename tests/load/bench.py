@@ -31,7 +31,14 @@ import requests
 import socketio
 
 from tests.clients import LiveClient, signed_in_session
-from tests.load.figures import CpuMeter, latency_summary, milliseconds, peak_rss_mb, percentile
+from tests.load.figures import (
+    CpuMeter,
+    latency_summary,
+    milliseconds,
+    peak_rss_mb,
+    percentile,
+    runqueue_wait_seconds,
+)
 from tests.load.report import render, targets
 from tests.load.swarm import SwarmSpec, be_patient, raise_open_files_limit
 from tests.load.workers import Swarm, SwarmFailed
@@ -181,6 +188,7 @@ class VotePhases:
         self.phones, self.url, self.meetup_id = phones, url, meetup_id
         self.console, self.swarm, self.server_pid = console, swarm, server_pid
         self.server_cpu = CpuMeter([server_pid])
+        self.server_wait = CpuMeter([server_pid], read=runqueue_wait_seconds)
         self.figures: dict = {"failures": []}
 
     def run(self) -> dict:
@@ -194,6 +202,7 @@ class VotePhases:
         self.figures["server"] = {
             "peak_rss_mb": peak_rss_mb(self.server_pid),
             "cpu_s": round(self.server_cpu.total(), 2),
+            "waited_for_cpu_s": round(self.server_wait.total(), 2),
         }
         self.figures["swarm_cpu_s"] = round(self.swarm.cpu.total(), 2)
         return self.figures
@@ -203,6 +212,7 @@ class VotePhases:
         entry = {
             "seconds": round(time.monotonic() - started, 2),
             "server_cpu_s": self.server_cpu.lap(),
+            "server_waited_s": self.server_wait.lap(),
             "swarm_cpu_s": self.swarm.cpu.lap(),
             **extra,
         }

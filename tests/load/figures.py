@@ -2,6 +2,7 @@
 
 import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -49,22 +50,33 @@ def peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
+def runqueue_wait_seconds(pid: int) -> float:
+    """How long a process's main thread was ready to run but waited for a CPU.
+
+    From /proc/<pid>/schedstat. On a shared machine this tells the server's own slowness
+    from the time other programs held the cores.
+    """
+    with open(f"/proc/{pid}/schedstat") as schedstat:
+        return int(schedstat.read().split()[1]) / 1e9
+
+
 @dataclass
 class CpuMeter:
-    """CPU seconds used by some processes between two readings."""
+    """Seconds of CPU used (or, with another `read`, waited for) by some processes."""
 
     pids: list[int]
+    read: Callable[[int], float] = cpu_seconds
     last: float = 0.0
 
     def __post_init__(self):
         self.last = self.total()
 
     def total(self) -> float:
-        """CPU seconds used by all the processes so far."""
-        return sum(cpu_seconds(pid) for pid in self.pids)
+        """Seconds used by all the processes so far."""
+        return sum(self.read(pid) for pid in self.pids)
 
     def lap(self) -> float:
-        """CPU seconds used since the previous lap (or since the meter was made)."""
+        """Seconds used since the previous lap (or since the meter was made)."""
         now = self.total()
         used, self.last = now - self.last, now
         return round(used, 2)

@@ -57,14 +57,15 @@ def _ours_lines(ours: dict) -> list[str]:
         f"  ballot box             {box['box_size']} stored, {box['lost']} lost,"
         f" {box['stale']} stale, {box['unsure']} unsure",
         f"  server                 peak RSS {server['peak_rss_mb']:.0f} MiB,"
-        f" CPU {server['cpu_s']:.1f} s; swarm CPU {ours['swarm_cpu_s']:.1f} s",
-        "  CPU by phase (server / swarm, wall):",
+        f" CPU {server['cpu_s']:.1f} s (waited {server['waited_for_cpu_s']:.1f} s for a core);"
+        f" swarm CPU {ours['swarm_cpu_s']:.1f} s",
+        "  by phase: server CPU, server waiting for a core, swarm CPU, wall time",
     ]
     for phase in ("setup", "fanout", "casts", "result"):
         entry = ours[phase]
         lines.append(
-            f"    {phase:<8} {entry['server_cpu_s']:>7.1f} s / {entry['swarm_cpu_s']:>6.1f} s,"
-            f" {entry['seconds']:>6.1f} s"
+            f"    {phase:<8} {entry['server_cpu_s']:>7.1f} s {entry['server_waited_s']:>7.1f} s"
+            f" {entry['swarm_cpu_s']:>7.1f} s {entry['seconds']:>7.1f} s"
         )
     return lines
 
