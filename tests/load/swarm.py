@@ -9,7 +9,8 @@ Two kinds of client:
   `meeting.js` and `live.js`) and speaks only what docs/protocol.md documents: it walks in
   through the big screen's join link, loads the phone page, connects, joins `meetup:<id>`,
   resyncs, loads `meeting.state`, joins `registration:<me>`, and reloads the state 150 to
-  400 ms after any event it cannot apply from its payload (debounced, as the page does).
+  400 ms after any event it does not apply from its payload (debounced, as the page does;
+  a vote's opening, closing and result it applies from the payload).
 - `BareClient` is the baseline's client: it connects and joins the bare server's room.
 """
 
@@ -33,7 +34,16 @@ COMMAND_TIMEOUT = 30
 CAST_TIMEOUT = 120
 CONNECT_TIMEOUT = 30
 JOIN_LINK_MAX_AGE = 20  # seconds; a join token is accepted for 90 s after it was signed
-APPLIED_FROM_PAYLOAD = {"SupportChanged", "SignalsChanged", "BallotCast"}
+# The events the phone page applies from their payload (phone.js `onCount`); any other event
+# makes it reload `meeting.state`.
+APPLIED_FROM_PAYLOAD = {
+    "SupportChanged",
+    "SignalsChanged",
+    "BallotCast",
+    "VoteOpened",
+    "VoteClosed",
+    "OutcomeRecorded",
+}
 SEQ_ATTRIBUTE = re.compile(r'data-seq="(\d+)"')
 YES_NO_ABSTAIN = ("yes", "no", "abstain")
 # python-engineio's client drops a connection on which it has had nothing to send for
