@@ -373,7 +373,9 @@ def measure_baseline(args: argparse.Namespace, folder: Path, guard: Watchdog) ->
     controller = socketio.Client(reconnection=False)
     try:
         server_cpu = CpuMeter([process.pid])
+        started = time.monotonic()
         figures: dict = {"setup": swarm.setup(args.phones, SETUP_SECONDS)}
+        figures["setup"]["seconds"] = round(time.monotonic() - started, 2)
         controller.connect(url, transports=["websocket"], wait_timeout=30)
         be_patient(controller)
         started = time.monotonic()

@@ -74,6 +74,8 @@ def _baseline_lines(baseline: dict) -> list[str]:
     server = baseline["server"]
     return [
         "Baseline (bare Flask-SocketIO, gevent):",
+        f"  set-up                 {baseline['setup']['ready']} clients ready in"
+        f" {baseline['setup']['seconds']:.1f} s ({baseline['setup']['failed']} failed)",
         _latency_line("broadcast fan-out", baseline["fanout"]),
         _acks_line("echoes", baseline["acks"]),
         f"  server                 peak RSS {server['peak_rss_mb']:.0f} MiB,"
