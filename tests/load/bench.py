@@ -8,9 +8,10 @@ Flask-SocketIO server (tests/load/baseline_server.py) as this machine's baseline
 report and writes `.bench/latest.json`. See docs/performance.md.
 
 Exit status: 0 when every phone got the ballot and the result, every cast was acknowledged
-and no acknowledged ballot is missing from the published ballot box; 1 otherwise; 2 when the
-benchmark itself failed (a server did not start, the swarm did not answer); 3 when it ran
-out of time or was stopped (SIGTERM).
+and no acknowledged ballot is missing from the published ballot box (and the baseline's
+clients got their broadcast and echoes); 1 otherwise; 2 when the benchmark itself failed (a
+server did not start, the swarm did not answer); 3 when it ran out of time or was stopped
+(SIGTERM).
 """
 
 import argparse
@@ -436,6 +437,16 @@ def summary_keys(phones: int, ours: dict, baseline: dict) -> dict:
     }
 
 
+def baseline_failures(baseline: dict, phones: int) -> list[str]:
+    """What went wrong on the bare server (its ratios would then mean little)."""
+    failures = []
+    if baseline["fanout"]["delivered"] < phones:
+        failures.append("some baseline clients missed the broadcast")
+    if baseline["acks"]["errors"]:
+        failures.append(f"{baseline['acks']['errors']} baseline echoes failed")
+    return failures
+
+
 def run(args: argparse.Namespace, guard: Watchdog) -> dict:
     """Measure ours and the baseline; return the whole report."""
     before = machine()
@@ -451,7 +462,7 @@ def run(args: argparse.Namespace, guard: Watchdog) -> dict:
         change_share=CHANGE_SHARE,
         ours=ours,
         baseline=baseline,
-        failures=ours["failures"],
+        failures=ours["failures"] + baseline_failures(baseline, args.phones),
     )
     report["targets"] = targets(report)
     return report
