@@ -234,6 +234,25 @@ def test_walk_in_by_the_join_code(app, world, monkeypatch):
             checkin.join_walk_in(uow, token, "Late", "phone-2", utcnow())
 
 
+def test_attendance_counts_tell_present_expected_walk_ins_and_checked_out(app, world):
+    first, second = register(app, world["open"], "A"), register(app, world["open"], "B")
+    register(app, world["open"], "C")  # the meetup has two places: C is on the waitlist
+    register(app, world["other"], "Elsewhere")
+    scan(app, world["open"], qr_for(app, first), "count-000001")
+    scan(app, world["open"], qr_for(app, second), "count-000002")
+    with app.test_request_context():
+        token = tickets.join_token(world["open"])
+    with app.app_context(), unit_of_work() as uow:
+        checkin.join_walk_in(uow, token, "Walker", "phone-w", utcnow())
+        leaver = checkin.join_walk_in(uow, token, "Leaver", "phone-l", utcnow())
+    for person in (second, leaver):
+        with app.app_context(), unit_of_work() as uow:
+            checkin.check_out(uow, world["open"], person.id, utcnow())
+    with app.app_context(), read_session() as session:
+        figures = attendance.counts(session, world["open"])
+    assert figures == attendance.AttendanceCounts(present=2, expected=2, walk_ins=2, checked_out=2)
+
+
 @pytest.mark.parametrize(
     ("mutation", "code"),
     [("forged", "join_forged"), ("walk_ins_off", "walk_ins_off"), ("not_open", "checkin_not_open")],
