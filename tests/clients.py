@@ -82,17 +82,17 @@ class LiveClient:
 
 def walk_in_cookies(base_url: str, join_url: str, name: str) -> dict[str, str]:
     """Walk in through the join URL; returns the phone's cookies (its device binding)."""
-    http = requests.Session()
     path = join_url.split("://", 1)[1].split("/", 1)[1]
-    page = http.get(f"{base_url}/{path}", timeout=10)
-    response = http.post(
-        f"{base_url}/{path}",
-        data={"display_name": name, "csrf_token": csrf_token(page.text)},
-        allow_redirects=False,
-        timeout=10,
-    )
-    assert response.status_code == 302, response.text[:300]
-    return http.cookies.get_dict()
+    with requests.Session() as http:
+        page = http.get(f"{base_url}/{path}", timeout=10)
+        response = http.post(
+            f"{base_url}/{path}",
+            data={"display_name": name, "csrf_token": csrf_token(page.text)},
+            allow_redirects=False,
+            timeout=10,
+        )
+        assert response.status_code == 302, response.text[:300]
+        return http.cookies.get_dict()
 
 
 def walk_in(base_url: str, join_url: str, name: str, meetup_id: int) -> LiveClient:
@@ -124,10 +124,13 @@ class ResyncingClient(LiveClient):
     )
 
     def connect(self) -> "ResyncingClient":
-        """Connect, then join the rooms and resync (as on every later reconnect)."""
+        """Connect (again, after a `close`), then join the rooms and resync, as on every
+        automatic reconnect."""
+        synced_before = self.synced_connections
         self.client.on("connect", self._on_connect)
+        self.client.on("disconnect", self._on_disconnect)
         super().connect()
-        self.wait_until_synced(1)
+        self.wait_until_synced(synced_before + 1)
         return self
 
     def wait_until_synced(self, connections: int, timeout: float = 60) -> None:
@@ -141,6 +144,13 @@ class ResyncingClient(LiveClient):
     def _on_connect(self) -> None:
         # Handlers run on the client's reading thread, which must stay free for the acks.
         threading.Thread(target=self._join_and_resync, daemon=True).start()
+
+    def _on_disconnect(self, reason=None) -> None:
+        # python-engineio leaves the socket of a dropped websocket open; close it. (Not on a
+        # disconnect asked for here: the close message may not have been sent yet.)
+        websocket = getattr(self.client.eio, "ws", None)
+        if reason == self.client.reason.TRANSPORT_ERROR and websocket is not None:
+            websocket.shutdown()
 
     def _join_and_resync(self) -> None:
         try:
