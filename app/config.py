@@ -152,6 +152,9 @@ DEFAULTS = {
     "BABEL_DEFAULT_TIMEZONE": "Europe/London",
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
+    # While the Redis that keeps the counts is down, each process counts in its own memory
+    # (and checks Redis again now and then) instead of failing every rate-limited request.
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     "SIGN_IN_LIMIT": "10 per minute;50 per hour",
     "SOCKET_MAX_MESSAGE_BYTES": 64 * 1024,
 }

@@ -80,19 +80,24 @@ class LiveClient:
         self.client.disconnect()
 
 
+def walk_in_cookies(base_url: str, join_url: str, name: str) -> dict[str, str]:
+    """Walk in through the join URL; returns the phone's cookies (its device binding)."""
+    path = join_url.split("://", 1)[1].split("/", 1)[1]
+    with requests.Session() as http:
+        page = http.get(f"{base_url}/{path}", timeout=10)
+        response = http.post(
+            f"{base_url}/{path}",
+            data={"display_name": name, "csrf_token": csrf_token(page.text)},
+            allow_redirects=False,
+            timeout=10,
+        )
+        assert response.status_code == 302, response.text[:300]
+        return http.cookies.get_dict()
+
+
 def walk_in(base_url: str, join_url: str, name: str, meetup_id: int) -> LiveClient:
     """A phone that walks in through the join URL and joins the meetup's room."""
-    http = requests.Session()
-    path = join_url.split("://", 1)[1].split("/", 1)[1]
-    page = http.get(f"{base_url}/{path}", timeout=10)
-    response = http.post(
-        f"{base_url}/{path}",
-        data={"display_name": name, "csrf_token": csrf_token(page.text)},
-        allow_redirects=False,
-        timeout=10,
-    )
-    assert response.status_code == 302, response.text[:300]
-    phone = LiveClient(base_url, cookies=http.cookies.get_dict()).connect()
+    phone = LiveClient(base_url, cookies=walk_in_cookies(base_url, join_url, name)).connect()
     assert phone.call("join", {"room": f"meetup:{meetup_id}"})["ok"]
     return phone
 
@@ -102,3 +107,84 @@ def meeting_state(client: LiveClient, meetup_id: int) -> dict:
     ack = client.call("meeting.state", {"meetup_id": meetup_id})
     assert ack["ok"], ack
     return ack["state"]
+
+
+@dataclass
+class ResyncingClient(LiveClient):
+    """A client that behaves like `static/js/live.js`: it reconnects by itself, and on every
+    connect joins its rooms again and resyncs from the last `seq` it applied, skipping
+    events it already has (docs/protocol.md, "Reconnecting")."""
+
+    rooms: list[str] = field(default_factory=list)
+    last_seq: int | None = None
+    seen: set[int] = field(default_factory=set)
+    synced_connections: int = 0
+    client: socketio.Client = field(
+        default_factory=lambda: socketio.Client(reconnection_delay=0.5, reconnection_delay_max=2)
+    )
+
+    def connect(self) -> "ResyncingClient":
+        """Connect (again, after a `close`), then join the rooms and resync, as on every
+        automatic reconnect."""
+        synced_before = self.synced_connections
+        self.client.on("connect", self._on_connect)
+        self.client.on("disconnect", self._on_disconnect)
+        super().connect()
+        self.wait_until_synced(synced_before + 1)
+        return self
+
+    def wait_until_synced(self, connections: int, timeout: float = 60) -> None:
+        """Wait until the rooms were joined and resynced on `connections` connections."""
+        with self.arrived:
+            done = self.arrived.wait_for(
+                lambda: self.synced_connections >= connections, timeout=timeout
+            )
+        assert done, f"not resynced on connection {connections} within {timeout}s"
+
+    def _on_connect(self) -> None:
+        # Handlers run on the client's reading thread, which must stay free for the acks.
+        threading.Thread(target=self._join_and_resync, daemon=True).start()
+
+    def _on_disconnect(self, reason=None) -> None:
+        # python-engineio leaves the socket of a dropped websocket open; close it. (Not on a
+        # disconnect asked for here: the close message may not have been sent yet.)
+        websocket = getattr(self.client.eio, "ws", None)
+        if reason == self.client.reason.TRANSPORT_ERROR and websocket is not None:
+            websocket.shutdown()
+
+    def _join_and_resync(self) -> None:
+        try:
+            newest = max([self.call("join", {"room": room})["seq"] for room in self.rooms] or [0])
+            if self.last_seq is None:
+                self.last_seq = newest
+            else:
+                self._resync()
+        except (socketio.exceptions.SocketIOError, KeyError):
+            return  # the connection dropped again: the next connect starts over
+        with self.arrived:
+            self.synced_connections += 1
+            self.arrived.notify_all()
+
+    def _resync(self) -> None:
+        more = True
+        while more:
+            ack = self.call("resync", {"since": self.last_seq})
+            for event in ack["events"]:
+                self._on_event(event)
+            self.last_seq = max(self.last_seq, ack["seq"])
+            more = ack["more"]
+
+    def _on_event(self, message: dict) -> None:
+        with self.arrived:
+            if message["seq"] in self.seen:
+                return
+            self.seen.add(message["seq"])
+            self.last_seq = max(self.last_seq or 0, message["seq"])
+            self.events.append(message)
+            self.arrived.notify_all()
+
+
+def walk_in_resyncing(base_url: str, join_url: str, name: str, meetup_id: int):
+    """A walk-in phone that reconnects and resyncs by itself, in its meetup's room."""
+    cookies = walk_in_cookies(base_url, join_url, name)
+    return ResyncingClient(base_url, cookies=cookies, rooms=[f"meetup:{meetup_id}"]).connect()

@@ -8,6 +8,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -25,22 +26,45 @@ def _require(tool: str) -> str:
     return path
 
 
+@dataclass
+class RedisProcess:
+    """A throwaway Redis on a loopback port; a test may kill it and start it again there."""
+
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        """The URL that `MESSAGE_QUEUE` takes."""
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> "RedisProcess":
+        """Start Redis (empty: nothing is saved) and wait until it listens."""
+        self.process = subprocess.Popen(
+            [_require("redis-server"), "--port", str(self.port), "--bind", "127.0.0.1"]
+            + ["--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        _wait_for_port(self.port)
+        return self
+
+    def kill(self) -> None:
+        """Stop at once, as a crash would."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+        self.process = None
+
+
 @contextmanager
 def redis_server() -> Iterator[str]:
     """A throwaway Redis on a free loopback port; yields its URL."""
-    binary = _require("redis-server")
-    port = free_port()
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    redis = RedisProcess().start()
     try:
-        _wait_for_port(port)
-        yield f"redis://127.0.0.1:{port}/0"
+        yield redis.url
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        redis.kill()
 
 
 @contextmanager
