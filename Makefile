@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 PHONES ?= 2000
+# Test worker processes (pytest-xdist); each test file runs whole in one of them.
+TEST_WORKERS ?= 2
 ASSEMBLIES ?= 1000
 MOTIONS ?= 50
 BALLOTS ?= 5000000
@@ -27,7 +29,7 @@ run: $(BIN)/assembly
 	$(BIN)/assembly serve --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.dev lint
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

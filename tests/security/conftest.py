@@ -27,6 +27,7 @@ from app.events import utcnow
 from assemblies import meetups, recurrence, services
 from assemblies.meetups import MeetupDetails
 from tests.clients import LiveClient, csrf_token, signed_in_session
+from tests.e2e.conftest import browser_type_launch_args  # noqa: F401 - Debian's Chromium
 from tests.servers import DEMO_PASSWORD, run_cli
 
 ROLES = ("anon", "att_a", "att_b", "door", "fac_a", "fac_b", "host")

@@ -4,14 +4,12 @@ the pages' scripts insert (in a real Chromium: shown as text, and no dialog open
 
 import csv
 import io
-import os
 import xml.etree.ElementTree as ET  # noqa: S405 (parsing our own server's feed)
 from datetime import timedelta
 
 import feedparser
 import pytest
 import requests
-from playwright.sync_api import sync_playwright
 
 from app.db import unit_of_work
 from app.events import utcnow
@@ -20,7 +18,6 @@ from tests.security.conftest import client_id, open_vote, register, walk_in_sess
 SCRIPT = "<script>alert(1)</script>"
 IMAGE = '"><img src=x onerror=alert(1)>'
 FORMULAS = ['=HYPERLINK("http://evil.example","x")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "-2+3"]
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
 def payload(field: str) -> str:
@@ -182,21 +179,16 @@ def test_csv_exports_neutralise_formulas(cast, planted):
     assert seen_formula, "the formulas typed in should come out neutralised"
 
 
-@pytest.mark.skipif(not os.access(CHROMIUM, os.X_OK), reason="Chromium is not installed")
-def test_scripts_show_payloads_as_text_and_open_no_dialog(cast, planted):
+def test_scripts_show_payloads_as_text_and_open_no_dialog(cast, planted, browser):
+    """In Chromium (pytest-playwright's browser, launched as the browser tests launch it)."""
     pages = [
         ("att_a", f"/m/{cast.meetup_a}/phone"),
         ("fac_a", f"/m/{cast.meetup_a}/console"),
         ("fac_a", f"/m/{cast.meetup_a}/screen"),
         ("anon", "/house"),
     ]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--disable-gpu"])
-        try:
-            for role, path in pages:
-                _check_page(browser, cast, role, path)
-        finally:
-            browser.close()
+    for role, path in pages:
+        _check_page(browser, cast, role, path)
 
 
 def _check_page(browser, cast, role: str, path: str) -> None:
