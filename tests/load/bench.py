@@ -74,6 +74,13 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         action="store_false",
         help="phones do not reload meeting.state after events (the phone page does)",
     )
+    parser.add_argument(
+        "--cast-window",
+        type=float,
+        default=CAST_WINDOW,
+        help="seconds over which the first casts (and the baseline's echoes) are spread; "
+        "a short window offers more than the servers can take, measuring their capacity",
+    )
     parser.add_argument("--output", type=Path, default=OUTPUT, help="where to write the JSON")
     parser.add_argument("--timeout", type=float, default=1800, help="give up after this long (s)")
     return parser.parse_args(argv)
@@ -173,7 +180,9 @@ def measure_ours(args: argparse.Namespace, folder: Path, guard: Watchdog) -> dic
     guard.track(lambda: kill_swarm(swarm))
     pid = server.process.pid
     try:
-        figures = VotePhases(args.phones, server.url, meetup_id, console, swarm, pid).run()
+        phases = VotePhases(args.phones, server.url, meetup_id, console, swarm, pid)
+        phases.cast_window = args.cast_window
+        figures = phases.run()
         figures["server_log_tail"] = server.log()[-1500:] if figures["failures"] else ""
         return figures
     finally:
@@ -191,6 +200,7 @@ class VotePhases:
         self.server_cpu = CpuMeter([server_pid])
         self.server_wait = CpuMeter([server_pid], read=runqueue_wait_seconds)
         self.figures: dict = {"failures": []}
+        self.cast_window = CAST_WINDOW
 
     def run(self) -> dict:
         """Set up, open, cast, close, then read the ballot box and the server's figures."""
@@ -258,7 +268,9 @@ class VotePhases:
     def cast(self, vote_id: int) -> list[dict]:
         """Phase 3: every phone casts within the window; about one in ten changes its ballot."""
         started = time.monotonic()
-        records = self.swarm.cast(vote_id, started + 0.5, CAST_WINDOW, CHANGE_SHARE, CAST_SECONDS)
+        records = self.swarm.cast(
+            vote_id, started + 0.5, self.cast_window, CHANGE_SHARE, CAST_SECONDS
+        )
         summary = cast_summary(records)
         self.lap("casts", started, **summary)
         if summary["errors"]:
@@ -384,7 +396,7 @@ def measure_baseline(args: argparse.Namespace, folder: Path, guard: Watchdog) ->
         arrivals = swarm.arrivals("broadcast:1", WAIT_SECONDS)
         figures["fanout"] = latency_summary([t - started for t in arrivals], args.phones)
         started = time.monotonic()
-        records = swarm.cast(None, started + 0.5, CAST_WINDOW, CHANGE_SHARE, CAST_SECONDS)
+        records = swarm.cast(None, started + 0.5, args.cast_window, CHANGE_SHARE, CAST_SECONDS)
         figures["acks"] = cast_summary(records)
         figures["server"] = {"peak_rss_mb": peak_rss_mb(process.pid), "cpu_s": server_cpu.lap()}
         figures["swarm_cpu_s"] = round(swarm.cpu.total(), 2)
@@ -458,7 +470,7 @@ def run(args: argparse.Namespace, guard: Watchdog) -> dict:
         machine=before,
         swarm_processes=args.swarm_processes,
         phone_reloads=args.reloads,
-        cast_window_s=CAST_WINDOW,
+        cast_window_s=args.cast_window,
         change_share=CHANGE_SHARE,
         ours=ours,
         baseline=baseline,
