@@ -337,3 +337,65 @@ def test_hosts_can_send_a_motion_to_chosen_assemblies_only(app, country, client)
         assert motions.open_motions_for(session, country["london"], "London", utcnow()) == []
     unknown = client.post("/house/motions/new", data={**form, "assemblies": ["9999"]})
     assert unknown.status_code == 400
+
+
+def test_a_consent_motion_counts_consents_blocks_and_stand_asides(app, country, client):
+    now = utcnow()
+    with app.app_context(), unit_of_work() as uow:
+        motion = motions.publish_motion(
+            uow,
+            "Share the hall",
+            "Open the hall to every group in the area.",
+            now - timedelta(hours=1),
+            now + timedelta(hours=1),
+            [],
+            [],
+            {"max_blocks": 0},
+            method="consent",
+        )
+    hands = {
+        "london": {"endorse": 5, "agree": 3, "reservations": 2, "stand aside": 1},
+        "wales": {"agree": 4, "block": 1},
+    }
+    for place in ("london", "wales"):
+        region = "London" if place == "london" else "Wales"
+        with app.app_context(), unit_of_work() as uow:
+            vote = motions.run_motion(
+                uow, country[f"m_{place}"], motion.id, f"run-{place}-1", now, country[place], region
+            )
+            assert vote.method == "consent"
+            votes.record_manual_counts(uow, vote.id, hands[place], now)
+    document = client.get(f"/house/motions/{motion.id}.json").get_json()
+    views = document["views"]
+    assert document["method"] == "consent"
+    assert (views["yes"], views["no"], views["abstain"]) == (14, 1, 1)
+    assert views["assemblies_passing"] == 1  # Wales had a block
+    assert views["pooled_share"] == "14/15" and views["pooled_passed"] is False
+    assert views["lowest_percent"] == 80
+    page = client.get(f"/house/motions/{motion.id}").get_data(as_text=True)
+    assert "14 consent" in page and "1 block" in page and "Decided by consent" in page
+    with pytest.raises(ServiceError, match="consent"):
+        with app.app_context(), unit_of_work() as uow:
+            motions.publish_motion(
+                uow, "T", "W", now, now + timedelta(hours=1), [], [], None, method="irv"
+            )
+
+
+def test_hosts_publish_a_consent_motion_through_the_form(app, country, client):
+    client.post("/sign-in", data={"email": "host@example.org", "password": PASSWORD})
+    now = recurrence.utc_to_london_naive(utcnow())
+    form = {
+        "title": "Quiet hours",
+        "wording": "No amplified music after 10pm.",
+        "opens_at": now.strftime("%Y-%m-%dT%H:%M"),
+        "closes_at": (now + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+        "method": "consent",
+        "threshold": "1/2|strict",
+        "max_blocks": "2",
+    }
+    assert client.post("/house/motions/new", data=form).status_code == 302
+    with app.app_context(), read_session() as session:
+        motion = session.exec(
+            select(NationalMotion).where(NationalMotion.title == "Quiet hours")
+        ).one()
+    assert motion.method == "consent" and motion.rule["max_blocks"] == 2

@@ -36,6 +36,7 @@ class NationalMotionPublished(MotionEvent):
     closes_at: str
     regions: list[str]
     assembly_ids: list[int]
+    method: str = "yes_no"
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from sqlmodel import Field, SQLModel
 
 from app.events import utcnow
 
+MOTION_METHODS = ("yes_no", "consent")  # methods whose results give a share of support
 MOTION_PUBLISHED = "published"
 MOTION_SUPERSEDED = "superseded"
 
@@ -21,6 +22,7 @@ class NationalMotion(SQLModel, table=True):
     title: str = Field(max_length=200)
     wording: str = Field(max_length=4000)
     wording_hash: str = Field(max_length=64)
+    method: str = Field(default="yes_no", max_length=20)  # one of MOTION_METHODS
     version: int = 1
     supersedes_id: int | None = Field(default=None, foreign_key="national_motion.id")
     rule: dict = Field(sa_column=Column(JSON, nullable=False))
@@ -67,6 +69,7 @@ class HouseOutcome(SQLModel, table=True):
     yes: int | None = None
     no: int | None = None
     abstain: int | None = None
+    counts: dict | None = Field(default=None, sa_column=Column(JSON))  # per option, any method
     manual: bool = False
     late: bool = False  # a motion's result that arrived after its window closed
     chain_head: str = Field(max_length=64)

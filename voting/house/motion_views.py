@@ -10,13 +10,14 @@ from sqlmodel import select
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
+    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
     widgets,
 )
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.auth.identity import host_required
 from app.db import read_session, unit_of_work
@@ -38,6 +39,12 @@ THRESHOLDS = [
 ]
 
 
+METHODS = [
+    ("yes_no", _l("Yes / no / abstain")),
+    ("consent", _l("Consent: from endorse to block")),
+]
+
+
 class MotionForm(FlaskForm):
     """Publish a national motion."""
 
@@ -53,8 +60,15 @@ class MotionForm(FlaskForm):
     closes_at = DateTimeLocalField(
         _l("Voting closes (London time)"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
     )
-    threshold = SelectField(_l("Decision rule"), choices=choices(THRESHOLDS))
-    abstentions_count = BooleanField(_l("Abstentions count as votes cast"))
+    method = SelectField(_l("Method"), choices=choices(METHODS), default="yes_no")
+    threshold = SelectField(_l("Decision rule (yes / no / abstain)"), choices=choices(THRESHOLDS))
+    abstentions_count = BooleanField(_l("Abstentions count as votes cast (yes / no / abstain)"))
+    max_blocks = IntegerField(
+        _l("Blocks allowed (consent)"),
+        default=0,
+        validators=[Optional(), NumberRange(min=0, max=1000)],
+        description=_l("A consent motion passes in an assembly when its blocks stay within this."),
+    )
     regions = SelectMultipleField(
         _l("Regions (none ticked: every assembly)"),
         choices=choices((r, r) for r in REGIONS),
@@ -73,6 +87,18 @@ class ReviseForm(FlaskForm):
 
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     wording = TextAreaField(_l("Wording"), validators=[DataRequired(), Length(max=4000)])
+
+
+def _rule_from(form: MotionForm) -> dict:
+    """The decision rule the form sets for its method."""
+    if form.method.data == "consent":
+        return {"max_blocks": form.max_blocks.data or 0}
+    threshold, strict = form.threshold.data.split("|")
+    return {
+        "threshold": threshold,
+        "strict": strict == "strict",
+        "abstentions_count": form.abstentions_count.data,
+    }
 
 
 def _motion_or_404(motion_id: int) -> NationalMotion:
@@ -99,12 +125,7 @@ def publish():
     with read_session() as session:
         form.assemblies.choices = [(a.id, a.name) for a in all_assemblies(session)]
     if form.validate_on_submit():
-        threshold, strict = form.threshold.data.split("|")
-        rule = {
-            "threshold": threshold,
-            "strict": strict == "strict",
-            "abstentions_count": form.abstentions_count.data,
-        }
+        rule = _rule_from(form)
         try:
             with unit_of_work() as uow:
                 motion = motions.publish_motion(
@@ -117,6 +138,7 @@ def publish():
                     form.assemblies.data or [],
                     rule,
                     current_user.id,
+                    method=form.method.data,
                 )
         except ServiceError as error:
             field = getattr(form, error.field or "", None)
@@ -206,6 +228,7 @@ def motion_json(motion_id: int):
             "version": motion.version,
             "supersedes_id": motion.supersedes_id,
             "status": motion.status,
+            "method": motion.method,
             "rule": motion.rule,
             "opens_at": motion.opens_at.isoformat(),
             "closes_at": motion.closes_at.isoformat(),

@@ -27,7 +27,13 @@ from app.events import canonical_json, record
 from assemblies.models import REGIONS
 from voting import votes
 from voting.house.events import LocalAmendmentProposed, NationalMotionPublished
-from voting.house.models import MOTION_PUBLISHED, MOTION_SUPERSEDED, HouseOutcome, NationalMotion
+from voting.house.models import (
+    MOTION_METHODS,
+    MOTION_PUBLISHED,
+    MOTION_SUPERSEDED,
+    HouseOutcome,
+    NationalMotion,
+)
 from voting.models import Vote
 from voting.tally import DEFAULT_RULES, RuleError, validate_rule
 
@@ -44,7 +50,10 @@ def _checked(
     closes_at: datetime,
     regions: list[str],
     rule: dict | None,
+    method: str = "yes_no",
 ) -> dict:
+    if method not in MOTION_METHODS:
+        raise ServiceError("bad_method", "A motion is decided yes/no/abstain or by consent.")
     if not 1 <= len(title.strip()) <= 200:
         raise ServiceError(
             "bad_title", "Give the motion a title of 1 to 200 characters.", field="title"
@@ -60,7 +69,7 @@ def _checked(
     if set(regions) - set(REGIONS):
         raise ServiceError("bad_region", "Choose regions from the list.", field="regions")
     try:
-        return validate_rule("yes_no", {**DEFAULT_RULES["yes_no"], **(rule or {})})
+        return validate_rule(method, {**DEFAULT_RULES[method], **(rule or {})})
     except RuleError as error:
         raise ServiceError("bad_rule", str(error), field="rule") from None
 
@@ -76,13 +85,16 @@ def publish_motion(
     rule: dict | None = None,
     by: int | None = None,
     supersedes: NationalMotion | None = None,
+    method: str = "yes_no",
 ) -> NationalMotion:
-    """Publish a motion to the chosen regions or assemblies (none chosen: everywhere)."""
-    full_rule = _checked(title, wording, opens_at, closes_at, regions, rule)
+    """Publish a motion to the chosen regions or assemblies (none chosen: everywhere),
+    decided yes/no/abstain (the default) or by consent, under `rule`."""
+    full_rule = _checked(title, wording, opens_at, closes_at, regions, rule, method)
     motion = NationalMotion(
         title=title.strip(),
         wording=wording.strip(),
         wording_hash=wording_hash(title.strip(), wording.strip()),
+        method=method,
         version=supersedes.version + 1 if supersedes else 1,
         supersedes_id=supersedes.id if supersedes else None,
         rule=full_rule,
@@ -106,6 +118,7 @@ def publish_motion(
             closes_at.isoformat(),
             motion.regions,
             motion.assembly_ids,
+            motion.method,
         ),
     )
     return motion
@@ -135,6 +148,7 @@ def revise_motion(
         old.rule,
         by,
         supersedes=old,
+        method=old.method,
     )
 
 
@@ -156,7 +170,9 @@ def propose_local_amendment(
         raise ServiceError("bad_amendment", "Amend the national motion, not an amendment.")
     wording = wording.strip()
     title = f"{national.title} (local amendment)"[:200]
-    _checked(title, wording, national.opens_at, national.closes_at, [], national.rule)
+    _checked(
+        title, wording, national.opens_at, national.closes_at, [], national.rule, national.method
+    )
     same = uow.session.exec(
         select(NationalMotion).where(
             NationalMotion.amends_id == national.id,
@@ -170,6 +186,7 @@ def propose_local_amendment(
         title=title,
         wording=wording,
         wording_hash=wording_hash(title, wording),
+        method=national.method,
         rule=national.rule,
         opens_at=national.opens_at,
         closes_at=national.closes_at,
@@ -258,7 +275,7 @@ def run_motion(
         meetup_id,
         client_id,
         motion.title,
-        "yes_no",
+        motion.method,
         [],
         motion.rule,
         now,
@@ -323,6 +340,7 @@ VIEW_COLUMNS = (
     HouseOutcome.yes,
     HouseOutcome.no,
     HouseOutcome.abstain,
+    HouseOutcome.counts,
 )
 
 
@@ -339,53 +357,73 @@ def latest_outcomes(session: Session, motion_id: int) -> tuple[list, int]:
     return list(latest.values()), sum(1 for row in rows if row.late)
 
 
-def _support(row, abstentions_count: bool) -> Fraction | None:
-    base = (row.yes or 0) + (row.no or 0) + ((row.abstain or 0) if abstentions_count else 0)
-    return Fraction(row.yes or 0, base) if base else None
+CONSENT_SUPPORT = ("endorse", "agree", "reservations")
 
 
-def _passes(share: Fraction | None, rule: dict) -> bool | None:
-    if share is None:
+def tallies(row, method: str) -> tuple[int, int, int]:
+    """An outcome's (for, against, neither): yes, no and abstain; or, for consent, those who
+    consent (endorse, agree or with reservations), blocks, and those standing aside."""
+    if method == "consent":
+        counts = row.counts or {}
+        consenting = sum(_whole(counts.get(level)) for level in CONSENT_SUPPORT)
+        return consenting, _whole(counts.get("block")), _whole(counts.get("stand aside"))
+    return row.yes or 0, row.no or 0, row.abstain or 0
+
+
+def _whole(value) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def _share(for_, against, neither, neither_counts: bool) -> Fraction | None:
+    base = for_ + against + (neither if neither_counts else 0)
+    return Fraction(for_, base) if base else None
+
+
+def _pooled_passes(views: "MotionViews", motion: NationalMotion) -> bool | None:
+    """The motion's rule applied to everyone's ballots as if one meeting had voted."""
+    rule = motion.rule
+    if views.pooled_share is None:
         return None
+    if motion.method == "consent":
+        return views.no <= rule.get("max_blocks", 0)
     threshold = Fraction(rule["threshold"])
+    share = views.pooled_share
     return share > threshold if rule["strict"] else share >= threshold
 
 
 def motion_views(session: Session, motion: NationalMotion) -> MotionViews:
-    """Pooled ballots, assemblies passing, and cross-assembly consensus for a motion."""
+    """Pooled ballots, assemblies passing, and cross-assembly consensus for a motion. For a
+    consent motion, "yes", "no" and "abstain" hold consents, blocks and stand-asides."""
     outcomes, late = latest_outcomes(session, motion.id)
     views = MotionViews(late=late, assemblies=len(outcomes))
-    counted = motion.rule.get("abstentions_count", False)
-    shares = []
+    counted = motion.method != "consent" and motion.rule.get("abstentions_count", False)
+    shares, smoothed_logs = [], []
     for row in outcomes:
+        for_, against, neither = tallies(row, motion.method)
         views.people += row.ballots_cast
-        views.yes, views.no = views.yes + (row.yes or 0), views.no + (row.no or 0)
-        views.abstain += row.abstain or 0
+        views.yes, views.no, views.abstain = (
+            views.yes + for_,
+            views.no + against,
+            views.abstain + neither,
+        )
         views.assemblies_passing += bool(row.passed)
-        share = _support(row, counted)
+        share = _share(for_, against, neither, counted)
         if share is not None:
             shares.append(share)
+        # Smoothed: one "for" and one "against" added, so a tiny assembly cannot reach 0 or 1.
+        smoothed_logs.append(math.log((for_ + 1) / (for_ + against + neither * counted + 2)))
         region = views.regions.setdefault(
             row.region, {"assemblies": 0, "passing": 0, "yes": 0, "no": 0, "abstain": 0}
         )
         region["assemblies"] += 1
         region["passing"] += bool(row.passed)
-        for key in ("yes", "no", "abstain"):
-            region[key] += getattr(row, key) or 0
-    base = views.yes + views.no + (views.abstain if counted else 0)
-    views.pooled_share = Fraction(views.yes, base) if base else None
-    views.pooled_passed = _passes(views.pooled_share, motion.rule)
+        for key, value in zip(("yes", "no", "abstain"), (for_, against, neither), strict=True):
+            region[key] += value
+    views.pooled_share = _share(views.yes, views.no, views.abstain, counted)
+    views.pooled_passed = _pooled_passes(views, motion)
     if shares:
         views.lowest_share = min(shares)
-        # Smoothed product: the geometric mean of each assembly's support with one yes and one
-        # no added, so one tiny assembly cannot drive it to 0 or 1.
-        logs = [
-            math.log(
-                ((r.yes or 0) + 1) / ((r.yes or 0) + (r.no or 0) + (r.abstain or 0) * counted + 2)
-            )
-            for r in outcomes
-        ]
-        views.smoothed_product = math.exp(sum(logs) / len(logs))
+        views.smoothed_product = math.exp(sum(smoothed_logs) / len(smoothed_logs))
     return views
 
 

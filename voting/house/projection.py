@@ -94,6 +94,7 @@ def outcome_values(session: Session, row: EventRecord) -> dict:
         "yes": yes,
         "no": no,
         "abstain": abstain,
+        "counts": {str(k): v for k, v in counts.items()} if isinstance(counts, dict) else None,
         "manual": bool(payload.get("manual")),
         "late": is_late(session, payload.get("motion_id"), decided_at),
         "chain_head": payload["chain_head"],
