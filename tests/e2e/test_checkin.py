@@ -7,6 +7,7 @@ Meetups are made in the running server's own database through an in-process app
 """
 
 import re
+import time
 import uuid
 from pathlib import Path
 
@@ -71,6 +72,17 @@ def decode_qr(path: Path) -> str:
     found = zxingcpp.read_barcodes(Image.open(path))
     assert len(found) == 1, f"expected one QR code in {path}, found {len(found)}"
     return found[0].text
+
+
+def read_screen_qr(shoot, locator, label: str) -> str:
+    """Decode a QR shown on a live page. The page may redraw while the element is being
+    captured (a shot then shows part of it), so a failed read is shot again, up to 3 times."""
+    for _attempt in range(2):
+        path = shoot(locator, label, "laptop")
+        if len(zxingcpp.read_barcodes(Image.open(path))) == 1:
+            return decode_qr(path)
+        time.sleep(1)
+    return decode_qr(shoot(locator, label, "laptop"))
 
 
 @pytest.fixture
@@ -302,7 +314,7 @@ def test_walk_in_from_the_projector_on_a_phone(
     projector.wait_for_function("() => document.querySelector('[data-join-qr]').naturalWidth > 0")
     check(projector, "projector")
     projector.evaluate("window.__notReloaded = true")
-    join_url = decode_qr(shoot(join_qr, "join-qr", "laptop"))
+    join_url = read_screen_qr(shoot, join_qr, "join-qr")
     assert re.fullmatch(rf"{re.escape(base)}/j/[\w.-]+", join_url), join_url
 
     phone = open_page("phone")
