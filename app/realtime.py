@@ -32,6 +32,7 @@ MAX_ROOMS_PER_CLIENT = 20
 # Events after which a staff member's open sockets must stop hearing what they may no longer
 # hear: their rooms were joined under the old roles (commands re-check roles every time).
 ACCESS_CHANGES = frozenset({"RoleRevoked", "PasswordChanged"})
+ACCESS_WATCH_SECONDS = 5
 
 CommandHandler = Callable[[dict], dict | None]
 RoomCheck = Callable[[re.Match], bool]
@@ -141,6 +142,7 @@ class Realtime:
     room_rules: list[RoomRule] = field(default_factory=list)
     coalescer: Coalescer | None = None
     budget: CommandBudget = field(default_factory=lambda: CommandBudget(200, 20))
+    access_watch: "AccessWatch | None" = None
 
     def add_command(self, name: str, handler: CommandHandler, who: str) -> None:
         """Register a command; `who` says in words who may send it."""
@@ -272,6 +274,7 @@ def on_connect(auth=None):
     """Accept every connection; who it is comes from the Flask session cookie."""
     if current_user.is_authenticated:
         join_room(f"user:{current_user.id}")
+        realtime().access_watch.start_once()
 
 
 def on_disconnect(*_reason) -> None:
@@ -293,6 +296,45 @@ def disconnect_on_access_change(batch: list[EventRecord]) -> None:
     for row in batch:
         if row.type in ACCESS_CHANGES:
             disconnect_user(row.payload["user_id"])
+
+
+@dataclass
+class AccessWatch:
+    """Makes a role revoked, or a password changed, in *another* process disconnect this
+    process's sockets of that person too: every few seconds it reads the log for such events
+    recorded since it last looked (started by the first staff connection)."""
+
+    app: Flask
+    every: float = ACCESS_WATCH_SECONDS
+    started: bool = False
+
+    def start_once(self) -> None:
+        """Start the watch in this process, once."""
+        if not self.started:
+            self.started = True
+            socketio.start_background_task(self._run)
+
+    def _run(self) -> None:
+        with self.app.app_context(), read_session() as session:
+            position = last_seq(session)
+        while True:
+            socketio.sleep(self.every)
+            try:
+                with self.app.app_context():
+                    position = self.look(position)
+            except Exception:
+                log.exception("the access watch failed; it looks again later")
+
+    @staticmethod
+    def look(position: int) -> int:
+        """Disconnect the people whose access changed after `position`; return the new one."""
+        with read_session() as session:
+            newest = last_seq(session)
+            rows = events_since(session, position, RESYNC_BATCH, tuple(ACCESS_CHANGES))
+        for row in rows:
+            if row.seq <= newest:
+                disconnect_user(row.payload["user_id"])
+        return newest if len(rows) < RESYNC_BATCH else rows[-1].seq
 
 
 def disconnect_user(user_id: int) -> None:
@@ -328,7 +370,7 @@ def init_app(app: Flask) -> None:
         engineio_logger=False,
     )
     budget = CommandBudget.from_limit(app.config["SOCKET_COMMAND_LIMIT"])
-    registry = Realtime(coalescer=Coalescer(app), budget=budget)
+    registry = Realtime(coalescer=Coalescer(app), budget=budget, access_watch=AccessWatch(app))
     app.extensions["realtime"] = registry
     socketio.on_event("connect", on_connect)
     socketio.on_event("disconnect", on_disconnect)

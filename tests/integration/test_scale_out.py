@@ -1,6 +1,7 @@
 """Several processes: migrations on PostgreSQL, and events crossing processes through Redis."""
 
 import re
+import time
 import uuid
 
 import requests
@@ -133,3 +134,31 @@ def vote_events(database_url: str, vote_id: int) -> dict[str, int]:
         ).all()
     engine.dispose()
     return dict(rows)
+
+
+def test_a_role_revoked_through_one_process_drops_the_sockets_on_another(server_factory):
+    """Two processes on one database, no message queue: the process that did not record the
+    revocation reads it from the log (its access watch) and drops that person's sockets."""
+    first = server_factory().start()
+    second = server_factory(demo=False, ASSEMBLY_SCHEDULER="off").start()
+    door_http = signed_in_session(second.url, "door@assembly.example.org", DEMO_PASSWORD)
+    door = LiveClient(second.url, cookies=door_http.cookies.get_dict()).connect()
+    try:
+        assert door.call("join", {"room": "assembly:1:crew"})["ok"]
+        host = signed_in_session(first.url, "host@assembly.example.org", DEMO_PASSWORD)
+        staff = host.get(f"{first.url}/staff").text
+        door_id = re.search(r'href="/staff/(\d+)">Dee Door', staff).group(1)
+        form = host.get(f"{first.url}/staff/{door_id}").text
+        revoked = host.post(
+            f"{first.url}/staff/{door_id}/revoke",
+            data={"assembly_id": 1, "role": "door", "csrf_token": csrf_token(form)},
+            allow_redirects=False,
+            timeout=10,
+        )
+        assert revoked.status_code == 302
+        deadline = time.monotonic() + 30
+        while door.client.connected and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not door.client.connected
+    finally:
+        door.close()
