@@ -32,3 +32,17 @@ def add_meetup(
     )
     with app.app_context(), unit_of_work() as uow:
         return meetups.schedule_meetup(uow, HACKNEY, details, None, utcnow())[0]
+
+
+def checkin_open_details(title: str = "M", hours: int = 1, capacity: int = 10) -> MeetupDetails:
+    """A meetup starting in 10 minutes whose check-in is already open (it opens 30 minutes
+    before the start)."""
+    start = recurrence.utc_to_london_naive(utcnow() + timedelta(minutes=10))
+    return MeetupDetails(
+        title=title,
+        starts_local=start,
+        ends_local=start + timedelta(hours=hours),
+        capacity=capacity,
+        venue_address="Hall",
+        checkin_opens_minutes=30,
+    )

@@ -2,16 +2,15 @@
 test with check-in open, the facilitator's console client and walk-in phones."""
 
 import os
-from datetime import timedelta
 
 import pytest
 
 from app import create_app
 from app.db import unit_of_work
 from app.events import utcnow
-from assemblies import meetups, recurrence
-from assemblies.meetups import MeetupDetails
+from assemblies import meetups
 from tests.clients import LiveClient, signed_in_session, walk_in
+from tests.meetup_data import checkin_open_details
 from tests.servers import DEMO_PASSWORD
 
 COPIED = ("DATABASE_URL", "ASSEMBLY_INSTANCE", "SECRET_KEY")
@@ -49,15 +48,7 @@ def meeting(request, module_server, module_app, facilitator_http):
     marker = request.node.get_closest_marker("phones")
     count = marker.args[0] if marker else 4
     url = module_server.url
-    start = recurrence.utc_to_london_naive(utcnow() + timedelta(minutes=10))
-    details = MeetupDetails(
-        title="Live",
-        starts_local=start,
-        ends_local=start + timedelta(hours=2),
-        capacity=100,
-        venue_address="Hall",
-        checkin_opens_minutes=30,
-    )
+    details = checkin_open_details("Live", hours=2, capacity=100)
     with module_app.app_context(), unit_of_work() as uow:
         meetup_id = meetups.schedule_meetup(uow, 1, details, None, utcnow())[0].id
     join_url = facilitator_http.get(f"{url}/m/{meetup_id}/join-code", timeout=10).headers[

@@ -19,9 +19,9 @@ from sqlmodel import delete, select
 from app.db import read_session, unit_of_work
 from app.events import EventRecord, SubscriberPosition, utcnow
 from app.i18n import LONDON
-from assemblies import meetups, recurrence
-from assemblies.meetups import MeetupDetails
+from assemblies import meetups
 from assemblies.services import create_assembly
+from tests.meetup_data import checkin_open_details
 from voting import votes
 from voting.house import projection
 from voting.house.feed import EXPORT_FIELDS
@@ -35,15 +35,7 @@ _ids = itertools.count(1)
 
 
 def schedule(app, assembly_id: int, title: str) -> int:
-    start = recurrence.utc_to_london_naive(utcnow() + timedelta(minutes=10))
-    details = MeetupDetails(
-        title=title,
-        starts_local=start,
-        ends_local=start + timedelta(hours=2),
-        capacity=50,
-        venue_address="Hall",
-        checkin_opens_minutes=30,
-    )
+    details = checkin_open_details(title, hours=2, capacity=50)
     with app.app_context(), unit_of_work() as uow:
         return meetups.schedule_meetup(uow, assembly_id, details, None, utcnow())[0].id
 

@@ -13,8 +13,8 @@ from app.db import read_session, unit_of_work
 from app.errors import ServiceError
 from app.events import utcnow
 from assemblies import meetups, recurrence
-from assemblies.meetups import MeetupDetails
 from assemblies.services import create_assembly
+from tests.meetup_data import checkin_open_details
 from voting import votes
 from voting.house import motions
 from voting.house.models import HouseOutcome, NationalMotion
@@ -25,15 +25,7 @@ PASSWORD = "correct-horse-battery"
 @pytest.fixture
 def country(app):
     """Assemblies in London and Wales, each with a meetup whose check-in is open."""
-    start = recurrence.utc_to_london_naive(utcnow() + timedelta(minutes=10))
-    details = MeetupDetails(
-        title="M",
-        starts_local=start,
-        ends_local=start + timedelta(hours=1),
-        capacity=10,
-        venue_address="Hall",
-        checkin_opens_minutes=30,
-    )
+    details = checkin_open_details("M", hours=1, capacity=10)
     with app.app_context(), unit_of_work() as uow:
         london = create_assembly(uow, "alpha", "Alpha", "Alpha", "London")
         wales = create_assembly(uow, "beta", "Beta", "Beta", "Wales")
@@ -220,15 +212,7 @@ def test_hosts_publish_through_the_form(app, country, client):
 def test_one_motion_run_by_several_assemblies_through_real_votes(app, client):
     """Three assemblies vote on the same motion (one of them twice); the views and both feeds
     agree with what was counted."""
-    start = recurrence.utc_to_london_naive(utcnow() + timedelta(minutes=10))
-    details = MeetupDetails(
-        title="M",
-        starts_local=start,
-        ends_local=start + timedelta(hours=1),
-        capacity=10,
-        venue_address="Hall",
-        checkin_opens_minutes=30,
-    )
+    details = checkin_open_details("M", hours=1, capacity=10)
     now = utcnow()
     with app.app_context(), unit_of_work() as uow:
         places = []

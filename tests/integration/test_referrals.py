@@ -1,8 +1,6 @@
 """Referrals from assemblies to the House, the hosts' review queue, the dashboard and the
 weekly briefing pack."""
 
-from datetime import timedelta
-
 import pytest
 from sqlmodel import select
 
@@ -10,9 +8,9 @@ from app.auth import services as accounts
 from app.db import read_session, unit_of_work
 from app.errors import ServiceError
 from app.events import utcnow
-from assemblies import meetups, recurrence
-from assemblies.meetups import MeetupDetails
+from assemblies import meetups
 from assemblies.services import create_assembly
+from tests.meetup_data import checkin_open_details
 from voting import services, votes
 from voting.house import dashboard, referrals
 from voting.house.models import BriefingPack, Referral
@@ -24,15 +22,7 @@ PASSWORD = "correct-horse-battery"
 def passed_votes(app):
     """Three assemblies; two pass a similar proposal, one fails another; a host and a
     facilitator of the first assembly."""
-    start = recurrence.utc_to_london_naive(utcnow() + timedelta(minutes=10))
-    details = MeetupDetails(
-        title="M",
-        starts_local=start,
-        ends_local=start + timedelta(hours=1),
-        capacity=10,
-        venue_address="Hall",
-        checkin_opens_minutes=30,
-    )
+    details = checkin_open_details("M", hours=1, capacity=10)
     titles = [
         ("Free buses for young people", {"yes": 20, "no": 5}),
         ("Free buses for all young people", {"yes": 15, "no": 2}),

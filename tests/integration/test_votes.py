@@ -8,25 +8,17 @@ import pytest
 from app.db import read_session, unit_of_work
 from app.errors import ServiceError
 from app.events import utcnow
-from assemblies import lifecycle, meetups, recurrence
-from assemblies.meetups import MeetupDetails
+from assemblies import lifecycle, meetups
 from assemblies.models import Meetup, Registration
 from assemblies.services import create_assembly
+from tests.meetup_data import checkin_open_details
 from voting import votes
 from voting.models import Vote
 
 
 @pytest.fixture
 def meetup_id(app):
-    start = recurrence.utc_to_london_naive(utcnow() + timedelta(minutes=10))
-    details = MeetupDetails(
-        title="M",
-        starts_local=start,
-        ends_local=start + timedelta(hours=1),
-        capacity=10,
-        venue_address="Hall",
-        checkin_opens_minutes=30,
-    )
+    details = checkin_open_details("M", hours=1, capacity=10)
     with app.app_context(), unit_of_work() as uow:
         assembly = create_assembly(uow, "alpha", "Alpha", "Alpha", "London")
         return meetups.schedule_meetup(uow, assembly.id, details, None, utcnow())[0].id

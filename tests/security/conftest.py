@@ -15,7 +15,6 @@ import os
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 import pytest
 import requests
@@ -24,10 +23,10 @@ from sqlmodel import select
 from app import create_app
 from app.db import read_session, unit_of_work
 from app.events import utcnow
-from assemblies import meetups, recurrence, services
-from assemblies.meetups import MeetupDetails
+from assemblies import meetups, services
 from tests.clients import LiveClient, csrf_token, signed_in_session
 from tests.e2e.conftest import browser_type_launch_args  # noqa: F401 - Debian's Chromium
+from tests.meetup_data import checkin_open_details
 from tests.servers import DEMO_PASSWORD, run_cli
 
 ROLES = ("anon", "att_a", "att_b", "door", "fac_a", "fac_b", "host")
@@ -108,15 +107,7 @@ def cast_app(module_server):
 
 def meetup_in_session(app, slug: str, title: str) -> int:
     """A meetup of the assembly starting in 10 minutes, check-in open now."""
-    start = recurrence.utc_to_london_naive(utcnow() + timedelta(minutes=10))
-    details = MeetupDetails(
-        title=title,
-        starts_local=start,
-        ends_local=start + timedelta(hours=2),
-        capacity=200,
-        venue_address="Hall",
-        checkin_opens_minutes=30,
-    )
+    details = checkin_open_details(title, hours=2, capacity=200)
     with app.app_context(), unit_of_work() as uow:
         assembly = services.find_by_slug(uow.session, slug)
         return meetups.schedule_meetup(uow, assembly.id, details, None, utcnow())[0].id
